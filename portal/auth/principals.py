@@ -1,0 +1,98 @@
+"""Who is logged in: a citizen (full overview or one letter's claims) or a staff member.
+
+Flask-Login keeps one user id per session; the prefix says which kind ("c:" or "s:"), so
+citizen and staff sessions never mix and each blueprint checks for its own kind.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import session
+from flask_login import UserMixin
+
+from portal.extensions import db
+from portal.extensions import login_manager
+from portal.models import Debtor
+from portal.models import StaffUser
+
+
+@dataclass
+class CitizenPrincipal(UserMixin):
+    debtor_id: int
+    #: how they logged in: oidc, login_code, demo
+    method: str
+    #: None = the full overview (eID); otherwise only these claims (a letter's login code)
+    claim_scope: frozenset[int] | None
+    preferred_locale: str | None = None
+    #: set in desk mode: the staff member acting on the citizen's behalf
+    acting_staff_id: int | None = None
+
+    is_citizen = True
+    is_staff = False
+
+    def get_id(self) -> str:
+        return f"c:{self.debtor_id}"
+
+    def may_see_claim(self, claim_id: int) -> bool:
+        return self.claim_scope is None or claim_id in self.claim_scope
+
+
+@dataclass
+class StaffPrincipal(UserMixin):
+    staff_user_id: int
+    username: str
+    display_name: str
+    role: str
+    department_id: int | None
+    preferred_locale: str | None = None
+
+    is_citizen = False
+    is_staff = True
+
+    def get_id(self) -> str:
+        return f"s:{self.staff_user_id}"
+
+
+CITIZEN_SESSION_KEY = "citizen"
+
+
+def remember_citizen(principal: CitizenPrincipal) -> None:
+    """Keep the citizen's scope in the (signed) session next to Flask-Login's id."""
+    session[CITIZEN_SESSION_KEY] = {
+        "method": principal.method,
+        "scope": sorted(principal.claim_scope) if principal.claim_scope is not None else None,
+        "acting_staff_id": principal.acting_staff_id,
+    }
+
+
+@login_manager.user_loader
+def load_principal(user_id: str) -> CitizenPrincipal | StaffPrincipal | None:
+    kind, _, raw_id = user_id.partition(":")
+    if not raw_id.isdigit():
+        return None
+    if kind == "c":
+        debtor = db.session.get(Debtor, int(raw_id))
+        stored = session.get(CITIZEN_SESSION_KEY)
+        if debtor is None or not isinstance(stored, dict):
+            return None
+        scope = stored.get("scope")
+        return CitizenPrincipal(
+            debtor_id=debtor.id,
+            method=str(stored.get("method")),
+            claim_scope=frozenset(int(i) for i in scope) if scope is not None else None,
+            preferred_locale=debtor.preferred_locale,
+            acting_staff_id=stored.get("acting_staff_id"),
+        )
+    if kind == "s":
+        user = db.session.get(StaffUser, int(raw_id))
+        if user is None or not user.active:
+            return None
+        return StaffPrincipal(
+            staff_user_id=user.id,
+            username=user.username,
+            display_name=user.display_name,
+            role=user.role,
+            department_id=user.department_id,
+        )
+    return None

@@ -1,0 +1,20 @@
+"""The role matrix, in one place: which staff role may do what.
+
+Every staff route names one permission; tests walk the matrix route by route.
+"""
+
+from __future__ import annotations
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "staff.home": frozenset({"caseworker", "desk", "supervisor", "department_clerk", "admin"}),
+    "debtor.view": frozenset({"caseworker", "desk", "supervisor"}),
+    "debtor.act_for": frozenset({"desk", "caseworker", "supervisor"}),
+    "work.decide": frozenset({"caseworker", "supervisor"}),
+    "audit.view": frozenset({"supervisor", "admin"}),
+    "staff.manage": frozenset({"admin"}),
+    "department.claims": frozenset({"department_clerk", "supervisor"}),
+}
+
+
+def role_has_permission(role: str, permission: str) -> bool:
+    return role in PERMISSIONS.get(permission, frozenset())

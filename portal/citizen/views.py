@@ -1,0 +1,5 @@
+"""Citizen pages (filled in by the citizen UI work)."""
+
+from flask import Blueprint
+
+bp = Blueprint("citizen", __name__)

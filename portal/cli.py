@@ -1,0 +1,11 @@
+"""Flask CLI commands: `flask --app wsgi <command>`."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_commands(app: Flask) -> None:
+    from portal.demo.commands import register_demo_commands
+
+    register_demo_commands(app)

@@ -1,0 +1,165 @@
+"""Rule pack: Belgium — Flanders, modelled on Ghent (EUR).
+
+SOURCES (keys resolve in domain-rules.md §6):
+- [GENT1] stad.gent "hoe kan ik betalen": structured communication, 30-day term, free first
+  reminder, €25 aanmaning where the regulation says so, then the gerechtsdeurwaarder.
+- [GENT2] council decision 2023_GR_00791: retributies fall under WER Boek XIX; taxes and
+  fines (GAS, LEZ) do not; collection by dwangbevel, art. 177 lid 2 Decreet lokaal bestuur.
+- [XIX] WER Boek XIX: first reminder free, caps on lump-sum damages.
+- [OGM] gestructureerde mededeling, mod 97.
+⚠ marks an item domain-rules.md itself marks unverified.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from portal.domain.allocation import DEFAULT_COMPONENT_ORDER
+from portal.domain.references import ReferenceScheme
+from portal.domain.rules.base import ClaimTypeSpec
+from portal.domain.rules.base import DepartmentSpec
+from portal.domain.rules.base import LegalBasis
+from portal.domain.rules.base import RulePack
+from portal.domain.rules.base import names
+
+DEPARTMENTS = (
+    DepartmentSpec("tax", names(da="Kommunale skatter", nl="Belastingen", en="Local taxes")),
+    DepartmentSpec("environment", names(da="Affald", nl="Afval", en="Waste")),
+    DepartmentSpec("children", names(da="Børnepasning", nl="Kinderopvang", en="Childcare")),
+    DepartmentSpec("housing", names(da="Boliger", nl="Wonen", en="Housing")),
+    DepartmentSpec(
+        "social", names(da="Sociale ydelser (OCMW)", nl="OCMW", en="Social welfare (OCMW)")
+    ),
+    DepartmentSpec("safety", names(da="Ordensbøder", nl="GAS-boetes", en="Fines for nuisance")),
+    DepartmentSpec("parking", names(da="Parkering", nl="Parkeren", en="Parking")),
+)
+
+# Retributies are private law for collection purposes: Ghent is an "onderneming" under
+# Boek XIX for them [GENT2]; art. 177 lid 2 DLB still gives a dwangbevel, so
+# has_execution_right=True. Belgian local taxes have no kwijtschelding scheme like the NL one.
+CLAIM_TYPES = (
+    ClaimTypeSpec(
+        code="vacancy_tax",
+        department_code="tax",
+        legal_basis=LegalBasis.TAX,
+        names=names(da="Skat på tom bolig", nl="Belasting op leegstand", en="Tax on empty homes"),
+        has_execution_right=True,  # the tax roll is enforceable (dwangbevel) ⚠ decree not read
+        preferential=False,
+        bears_interest=False,  # example — set by the municipality
+        remission_eligible=False,
+        minimum_amount=0,  # example — set by the municipality
+        ongoing=False,
+    ),
+    ClaimTypeSpec(
+        code="second_home_tax",
+        department_code="tax",
+        legal_basis=LegalBasis.TAX,
+        names=names(
+            da="Skat på fritidsbolig", nl="Belasting op tweede verblijven", en="Tax on second homes"
+        ),
+        has_execution_right=True,  # ⚠ as vacancy_tax
+        preferential=False,
+        bears_interest=False,  # example — set by the municipality
+        remission_eligible=False,
+        minimum_amount=0,  # example — set by the municipality
+        ongoing=False,
+    ),
+    ClaimTypeSpec(
+        code="waste_charge",
+        department_code="environment",
+        legal_basis=LegalBasis.PRIVATE_LAW,  # retributie, Boek XIX [GENT2]
+        names=names(da="Affaldsgebyr", nl="Afvalretributie (diftar)", en="Waste collection charge"),
+        has_execution_right=True,  # art. 177 lid 2 DLB [GENT2]
+        preferential=False,
+        bears_interest=False,  # example — set by the municipality (capped by [XIX])
+        remission_eligible=False,
+        minimum_amount=0,  # example — set by the municipality
+        ongoing=True,
+    ),
+    ClaimTypeSpec(
+        code="childcare_fee",
+        department_code="children",
+        legal_basis=LegalBasis.PRIVATE_LAW,  # retributie, Boek XIX [GENT2]
+        names=names(da="Betaling for børnepasning", nl="Kinderopvang", en="Childcare fee"),
+        has_execution_right=True,  # art. 177 lid 2 DLB [GENT2]
+        preferential=False,
+        bears_interest=False,  # example — set by the municipality (capped by [XIX])
+        remission_eligible=False,
+        minimum_amount=0,  # example — set by the municipality
+        ongoing=True,  # billed every month
+    ),
+    ClaimTypeSpec(
+        code="parking_charge",
+        department_code="parking",
+        legal_basis=LegalBasis.PRIVATE_LAW,  # parkeerretributie ⚠ some cities levy a tax instead
+        names=names(da="Parkeringsafgift", nl="Parkeerretributie", en="Parking charge"),
+        has_execution_right=True,  # art. 177 lid 2 DLB [GENT2]
+        preferential=False,
+        bears_interest=False,
+        remission_eligible=False,
+        minimum_amount=0,  # example — set by the municipality
+        ongoing=False,
+    ),
+    ClaimTypeSpec(
+        code="rent",
+        department_code="housing",
+        legal_basis=LegalBasis.PRIVATE_LAW,
+        names=names(da="Husleje", nl="Huur", en="Rent"),
+        has_execution_right=False,  # a lease claim goes to the court (vrederechter)
+        preferential=False,
+        bears_interest=True,  # example — set by the municipality (capped by [XIX])
+        remission_eligible=False,
+        minimum_amount=0,  # example — set by the municipality
+        ongoing=True,
+    ),
+    ClaimTypeSpec(
+        code="living_wage_recovery",
+        department_code="social",
+        legal_basis=LegalBasis.PUBLIC_LAW,
+        names=names(
+            da="Tilbagebetaling af social ydelse",
+            nl="Terugbetalen leefloon",
+            en="Paying back living wage benefit",
+        ),
+        has_execution_right=True,  # ⚠ OCMW dwangbevel, art. 177 DLB — not read for the OCMW
+        preferential=False,
+        bears_interest=False,
+        remission_eligible=False,
+        minimum_amount=0,  # example — set by the municipality
+        ongoing=False,
+    ),
+    ClaimTypeSpec(
+        code="gas_fine",
+        department_code="safety",
+        legal_basis=LegalBasis.PUBLIC_LAW,  # a fine: outside Boek XIX [GENT2]
+        names=names(da="Bøde for ordensforstyrrelse", nl="GAS-boete", en="Fine for nuisance"),
+        has_execution_right=True,  # art. 177 lid 2 DLB [GENT2] ⚠ for fines not read
+        preferential=False,
+        bears_interest=False,
+        remission_eligible=False,
+        minimum_amount=0,  # example — set by the municipality
+        ongoing=False,
+    ),
+)
+
+PACK = RulePack(
+    code="be",
+    country="BE",
+    currency="EUR",
+    default_locale="nl",  # Flanders; fr/de are not portal locales yet
+    timezone="Europe/Brussels",
+    valid_from=date(2026, 1, 1),  # example — date the municipality adopts these values
+    reference_scheme=ReferenceScheme.BE_OGM,  # [GENT1] "always use the structured communication"
+    departments=DEPARTMENTS,
+    claim_types=CLAIM_TYPES,
+    # Costs, interest, principal as in the NL/DK packs. ⚠ The Belgian civil-code rule
+    # (interest before principal) was not read for costs.
+    component_order=DEFAULT_COMPONENT_ORDER,
+    minimum_online_amount=50,  # €0.50, Stripe's EUR minimum (decisions.md)
+    minimum_collected_amount=1000,  # €10 — example, set by the municipality
+    collector_names=names(da="foged (gerechtsdeurwaarder)", nl="gerechtsdeurwaarder", en="bailiff"),
+    collector_claims_read_only=True,  # decisions.md; the bailiff handles the file [GENT1]
+    fees_during_plan=False,  # decisions.md default
+    payment_term_days=30,  # [GENT1] standard term
+    debt_help_names=names(da="gældsrådgivning", nl="schuldbemiddeling", en="debt mediation"),
+)

@@ -1,0 +1,5 @@
+"""Staff pages (filled in by the staff work)."""
+
+from flask import Blueprint
+
+bp = Blueprint("staff", __name__, url_prefix="/staff")
