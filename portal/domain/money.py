@@ -263,8 +263,9 @@ def _separate(s: str) -> tuple[str, str | None]:
             decimal = mark  # "1 234,50": the space groups thousands
         elif len(marks) > 1:
             thousands = mark  # "1.234.567"
-        elif len(tail) == 3 and head and not head.startswith("0"):
+        elif len(tail) == 3 and 1 <= len(head) <= 3 and not head.startswith("0"):
             # The one ambiguous case: "1.234" is one thousand two hundred and thirty-four.
+            # "1234.567" and "0.125" cannot be thousands, so they fall through to decimals.
             thousands = mark
         else:
             decimal = mark

@@ -170,6 +170,7 @@ def make_reference(scheme: ReferenceScheme, sequence: int, *, prefix: str = "") 
     different references for one prefix. `prefix` is letters/digits for RF and digits for
     the numeric schemes (e.g. a municipality number); the sequence must fit in what is left.
     """
+    scheme = ReferenceScheme(scheme)  # a plain "ogm" read from the database works too
     if isinstance(sequence, bool) or not isinstance(sequence, int) or sequence < 1:
         raise ValueError("sequence must be an int >= 1")
     if scheme is ReferenceScheme.RF:
@@ -195,6 +196,7 @@ def make_reference(scheme: ReferenceScheme, sequence: int, *, prefix: str = "") 
 
 
 def _validator(scheme: ReferenceScheme) -> Callable[[str], bool]:
+    scheme = ReferenceScheme(scheme)
     return {
         ReferenceScheme.RF: rf_is_valid,
         ReferenceScheme.NL_BETALINGSKENMERK: nl_kenmerk_is_valid,
@@ -223,6 +225,7 @@ def display(scheme: ReferenceScheme, ref: str) -> str:
     """The printed form: RF in groups of 4 from the left (ISO 11649), a kenmerk in groups of
     4 from the right (as the Betaalvereniging spec prints "12 2345 3462 2567"), OGM in its
     +++ frame, a FIK payment id as is (the code line carries it without spaces)."""
+    scheme = ReferenceScheme(scheme)
     ref = normalise(scheme, ref)
     if scheme is ReferenceScheme.RF:
         return " ".join(ref[i : i + 4] for i in range(0, len(ref), 4))
@@ -263,6 +266,17 @@ def _schemes_of(candidate: str, schemes: Collection[ReferenceScheme]) -> list[Re
     return found
 
 
+def _rf_layout_ok(original: str) -> bool:
+    """An RF spread over several words must be in ISO 11649 print groups of 4 ("RF18 5390 0754
+    7034"); otherwise "RF… 54 dank" could pass the 1-in-97 checksum and swallow the next word."""
+    parts = original.split()
+    if not all(part.isalnum() for part in parts):
+        return False
+    return len(parts) == 1 or (
+        all(len(part) == 4 for part in parts[:-1]) and 1 <= len(parts[-1]) <= 4
+    )
+
+
 def find_references(
     text: str, *, schemes: Collection[ReferenceScheme] | None = None
 ) -> list[tuple[ReferenceScheme, str]]:
@@ -270,12 +284,15 @@ def find_references(
 
     Returns (scheme, compact reference) in order of appearance, without duplicates. A digit
     string valid in two schemes (a 12-digit OGM that is also a valid kenmerk) is returned
-    once per scheme; pass `schemes` to look for the installation's schemes only. At each
-    position the longest valid candidate wins, and a candidate inside an earlier hit is
-    dropped, so the digits of an RF are not reported again as an OGM.
+    once per scheme; pass `schemes` to look for the installation's schemes only.
+    Longest match wins at each position and a candidate inside an earlier hit is dropped, so
+    the digits of an RF are not reported again as an OGM. Check digits catch only 1 in 11
+    (NL) to 1 in 97 (OGM, RF) random strings, so a hit is a candidate to look up, not proof:
+    the caller treats several hits that match different claims as ambiguous.
     """
     wanted = frozenset(ReferenceScheme) if schemes is None else frozenset(schemes)
-    tokens = [compact(m.group()) for m in _TOKEN.finditer(text)]
+    matches = list(_TOKEN.finditer(text))
+    tokens = [compact(m.group()) for m in matches]
     spans: list[tuple[int, int]] = []
     results: list[tuple[ReferenceScheme, str]] = []
     for start in range(len(tokens)):
@@ -284,6 +301,9 @@ def find_references(
         for end in range(min(len(tokens), start + _MAX_TOKENS), start, -1):
             candidate = "".join(tokens[start:end])
             if len(candidate) > _MAX_CANDIDATE:
+                continue
+            original = text[matches[start].start() : matches[end - 1].end()]
+            if candidate.startswith("RF") and not _rf_layout_ok(original):
                 continue
             hits = _schemes_of(candidate, wanted)
             if not hits:

@@ -53,8 +53,10 @@ def test_money_is_immutable_and_hashable() -> None:
 def test_zero_and_sign_queries() -> None:
     assert Money.zero("DKK") == Money(0, "DKK")
     assert Money.zero("EUR").is_zero()
-    assert eur(1).is_positive() and not eur(1).is_negative()
-    assert eur(-1).is_negative() and not eur(-1).is_positive()
+    assert eur(1).is_positive()
+    assert not eur(1).is_negative()
+    assert eur(-1).is_negative()
+    assert not eur(-1).is_positive()
 
 
 def test_arithmetic() -> None:

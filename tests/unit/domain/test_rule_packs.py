@@ -126,7 +126,8 @@ def test_country_specific_flags() -> None:
     assert remittable == {"ozb_residential", "waste_levy", "sewerage_levy"}  # Staphorst 2026
     assert be.claim_type("waste_charge").legal_basis is LegalBasis.PRIVATE_LAW  # retributie
     assert be.claim_type("gas_fine").legal_basis is LegalBasis.PUBLIC_LAW
-    assert dk.minimum_online_amount == 250 and nl.minimum_online_amount == 50
+    assert dk.minimum_online_amount == 250
+    assert nl.minimum_online_amount == 50
     assert dk.minimum_collected_amount == 2500
     assert (nl.payment_term_days, be.payment_term_days) == (60, 30)
 
