@@ -98,9 +98,7 @@ def issue_login_code(
     if not wanted:
         raise NoClaims("a login code must open at least one claim")
     owned = set(
-        session.scalars(
-            select(Claim.id).where(Claim.id.in_(wanted), Claim.debtor_id == debtor_id)
-        )
+        session.scalars(select(Claim.id).where(Claim.id.in_(wanted), Claim.debtor_id == debtor_id))
     )
     if owned != set(wanted):
         raise ClaimNotOfDebtor("every claim of a login code must belong to its debtor")

@@ -161,3 +161,9 @@ def check_totp(session: Session, user: StaffUser, code: str, now: datetime) -> b
             session.flush()
             return True
     return False
+
+
+def staff_user_id(session: Session, username: str) -> int | None:
+    """The id of the staff user with this username (for the audit of a failed login)."""
+    name = normalise_username(username)
+    return session.scalar(select(StaffUser.id).where(func.lower(StaffUser.username) == name))

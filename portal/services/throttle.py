@@ -44,9 +44,7 @@ def count_recent(session: Session, key: str, *, window: timedelta, now: datetime
     )
 
 
-def is_blocked(
-    session: Session, key: str, *, limit: int, window: timedelta, now: datetime
-) -> bool:
+def is_blocked(session: Session, key: str, *, limit: int, window: timedelta, now: datetime) -> bool:
     """True when `key` already used up its `limit` attempts in the window."""
     return count_recent(session, key, window=window, now=now) >= limit
 
