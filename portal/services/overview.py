@@ -30,10 +30,10 @@ from portal.domain.status import derive_status
 from portal.domain.status import is_actionable
 from portal.models import Claim
 from portal.models import ClaimType
-from portal.models import CollectionHold
-from portal.models import DebtorAccountEntry
 from portal.models import Department
 from portal.models import LedgerEntry
+from portal.services.credit import credit_balance
+from portal.services.holds import active_hold_reasons
 
 #: Settled bills stay visible (collapsed) this long, so a citizen sees their payment landed.
 PAID_VISIBLE_DAYS = 365
@@ -151,7 +151,7 @@ class ClaimDetail:
 
 def _claims_query(
     debtor_id: int, claim_scope: frozenset[int] | None
-) -> Select[tuple[Claim, ClaimType, Department]]:
+) -> Select[Claim, ClaimType, Department]:
     query = (
         select(Claim, ClaimType, Department)
         .join(ClaimType, ClaimType.id == Claim.claim_type_id)
@@ -161,27 +161,6 @@ def _claims_query(
     if claim_scope is not None:
         query = query.where(Claim.id.in_(sorted(claim_scope)))
     return query.order_by(Claim.due_date, Claim.id)
-
-
-def _active_holds(session: Session, claim_ids: Iterable[int], on: date) -> dict[int, set[str]]:
-    """Reasons collection is paused per claim on `on` (ends_on is exclusive). One query.
-
-    TODO: use portal.services.holds.active_hold_reasons once it lands (same semantics).
-    """
-    ids = sorted(set(claim_ids))
-    if not ids:
-        return {}
-    rows = session.execute(
-        select(CollectionHold.claim_id, CollectionHold.reason).where(
-            CollectionHold.claim_id.in_(ids),
-            CollectionHold.starts_on <= on,
-            (CollectionHold.ends_on.is_(None)) | (CollectionHold.ends_on > on),
-        )
-    ).all()
-    reasons: dict[int, set[str]] = {}
-    for claim_id, reason in rows:
-        reasons.setdefault(claim_id, set()).add(reason)
-    return reasons
 
 
 def _last_reductions(session: Session, claim_ids: Iterable[int]) -> dict[int, tuple[str, date]]:
@@ -204,15 +183,6 @@ def _last_reductions(session: Session, claim_ids: Iterable[int]) -> dict[int, tu
         )
     ).all()
     return {claim_id: (cause, on) for claim_id, cause, on in rows}
-
-
-def _credit(session: Session, debtor_id: int) -> int:
-    total = session.scalar(
-        select(func.coalesce(func.sum(DebtorAccountEntry.amount), 0)).where(
-            DebtorAccountEntry.debtor_id == debtor_id
-        )
-    )
-    return int(total or 0)
 
 
 # -- building cards ------------------------------------------------------------------------------
@@ -297,7 +267,7 @@ def _load_cards(
     rows = session.execute(_claims_query(debtor_id, claim_scope)).all()
     if not rows:
         return []
-    holds = _active_holds(session, (claim.id for claim, _, _ in rows), as_of)
+    holds = active_hold_reasons(session, [claim.id for claim, _, _ in rows], as_of)
     zero = [claim.id for claim, _, _ in rows if claim.balance == 0]
     reductions = _last_reductions(session, zero)
     return [
@@ -306,7 +276,7 @@ def _load_cards(
             claim,
             claim_type,
             department,
-            hold_reasons=frozenset(holds.get(claim.id, ())),
+            hold_reasons=holds.get(claim.id, frozenset()),
             last_reduction=reductions.get(claim.id),
             as_of=as_of,
         )
@@ -357,7 +327,9 @@ def build_overview(
         groups=_group(open_cards, rules),
         paid_recently=tuple(paid),
         # A letter code opens that letter's bills only; the debtor's credit is not one of them.
-        credit_balance=_credit(session, debtor_id) if claim_scope is None else 0,
+        credit_balance=(
+            credit_balance(session, debtor_id, rules.currency) if claim_scope is None else 0
+        ),
         has_collector_claims=any(c.status is CitizenStatus.WITH_COLLECTOR for c in open_cards),
         scoped=claim_scope is not None,
     )
@@ -372,7 +344,7 @@ def _history(entries: Iterable[LedgerEntry]) -> tuple[HistoryLine, ...]:
     for entry in sorted(entries, key=lambda e: (e.effective_date, e.id)):
         balance += entry.amount
         entry_key = (entry.effective_date, entry.cause, entry.payment_id, entry.source)
-        if lines and entry_key == key and entry.cause not in {"issued"}:
+        if lines and entry_key == key:
             previous = lines[-1]
             lines[-1] = HistoryLine(
                 previous.date, previous.kind, previous.amount + entry.amount, balance
@@ -398,9 +370,8 @@ def build_claim_detail(
     """
     if claim_scope is not None and claim_id not in claim_scope:
         return None
-    row = session.execute(
-        _claims_query(debtor_id, claim_scope).where(Claim.id == claim_id)
-    ).one_or_none()
+    query = _claims_query(debtor_id, claim_scope).where(Claim.id == claim_id)
+    row = session.execute(query).one_or_none()
     if row is None:
         return None
     claim, claim_type, department = row
@@ -416,7 +387,7 @@ def build_claim_detail(
         claim,
         claim_type,
         department,
-        hold_reasons=frozenset(_active_holds(session, [claim.id], as_of).get(claim.id, ())),
+        hold_reasons=active_hold_reasons(session, [claim.id], as_of).get(claim.id, frozenset()),
         last_reduction=last_reduction,
         as_of=as_of,
     )
