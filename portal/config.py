@@ -74,6 +74,16 @@ class Config:
     #: cheap argon2 parameters make the test suite fast; never set in production
     argon2_cheap: bool = False
     session_cookie_secure: bool = True
+    #: online payments: "stripe", "sandbox" (demo only) or "" (stripe when a key is set,
+    #: else sandbox in demo mode, else no online payment)
+    payment_provider: str = ""
+    stripe_secret_key: str = ""
+    #: webhook signing secrets, comma-separated: several are accepted during a rotation
+    stripe_webhook_secrets: str = ""
+    #: tests point the Stripe client at a fake API on 127.0.0.1; empty = Stripe itself
+    stripe_api_base: str = ""
+    #: where citizens reach the portal (Stripe return URLs, payment links on letters)
+    public_base_url: str = "http://127.0.0.1:5000"
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -108,7 +118,22 @@ class Config:
             raise ConfigError("SECRET_KEY must be set outside demo and test mode")
         if not (self.demo or self.testing) and not self.id_encryption_key:
             raise ConfigError("SALDO_ID_ENCRYPTION_KEY must be set outside demo and test mode")
+        if self.payment_provider not in ("", "stripe", "sandbox"):
+            raise ConfigError("SALDO_PAYMENT_PROVIDER must be stripe, sandbox or empty")
+        if self.payment_provider == "sandbox" and not self.demo:
+            raise ConfigError("the sandbox payment provider is for demo mode only")
+        if self.payment_provider == "stripe" and not self.stripe_secret_key:
+            raise ConfigError("SALDO_STRIPE_SECRET_KEY must be set for the stripe provider")
         return self
+
+    @property
+    def effective_payment_provider(self) -> str:
+        """The provider online payments use, or "" when none is available."""
+        if self.payment_provider:
+            return self.payment_provider
+        if self.stripe_secret_key:
+            return "stripe"
+        return "sandbox" if self.demo else ""
 
     @property
     def effective_id_hash_key(self) -> bytes:

@@ -4,6 +4,8 @@ from portal.models.audit import AuditEvent
 from portal.models.auth import LoginCode
 from portal.models.auth import ThrottleEvent
 from portal.models.base import Base
+from portal.models.checkout import CheckoutAttempt
+from portal.models.checkout import ProviderEvent
 from portal.models.claim import Claim
 from portal.models.claim import LedgerEntry
 from portal.models.debtor import Debtor
@@ -23,6 +25,7 @@ from portal.models.work import WorkItem
 __all__ = [
     "AuditEvent",
     "Base",
+    "CheckoutAttempt",
     "Claim",
     "ClaimType",
     "CollectionHold",
@@ -35,6 +38,7 @@ __all__ = [
     "LoginCode",
     "Payment",
     "PaymentLink",
+    "ProviderEvent",
     "Signal",
     "StaffUser",
     "SuppressedCharge",

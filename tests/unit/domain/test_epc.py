@@ -69,7 +69,8 @@ def test_an_rf_reference_goes_to_line_10_compact() -> None:
 
 def test_long_descriptions_are_cut_to_140_characters_keeping_the_reference() -> None:
     _line10, line11 = remittance(ReferenceScheme.BE_OGM, "010806817183", "x" * 300)
-    assert len(line11) <= 140 and line11.startswith("+++010/8068/17183+++")
+    assert len(line11) <= 140
+    assert line11.startswith("+++010/8068/17183+++")
 
 
 def test_a_bic_is_written_in_line_5_uppercase() -> None:

@@ -1,0 +1,1 @@
+"""Online payments: provider adapters (Stripe, sandbox), the pay pages and the webhook."""
