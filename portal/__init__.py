@@ -54,6 +54,7 @@ def configure_app(app: Flask, config: Config) -> None:
 def configure_extensions(app: Flask, config: Config) -> None:
     from portal import models  # noqa: F401 - register every model on the metadata
     from portal.append_only import install_append_only_guard
+    from portal.auth.oidc import init_oidc
     from portal.extensions import babel
     from portal.extensions import csrf
     from portal.extensions import db
@@ -63,11 +64,18 @@ def configure_extensions(app: Flask, config: Config) -> None:
     from portal.i18n import select_locale
     from portal.log_privacy import install_log_filter
     from portal.security import register_security
+    from portal.sqlite import make_sqlite_honest
     from portal.web.errors import register_error_handlers
 
     db.init_app(app)
+    with app.app_context():
+        make_sqlite_honest(db.engine)
     migrate.init_app(
-        app, db, directory=str(app.root_path + "/../migrations"), render_as_batch=True, compare_type=True
+        app,
+        db,
+        directory=str(app.root_path + "/../migrations"),
+        render_as_batch=True,
+        compare_type=True,
     )
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
@@ -77,11 +85,13 @@ def configure_extensions(app: Flask, config: Config) -> None:
     register_i18n(app)
     register_security(app, config)
     register_error_handlers(app)
+    init_oidc(app)
 
 
 def register_blueprints(app: Flask) -> None:
     from portal.auth.views import bp as auth_bp
     from portal.citizen.views import bp as citizen_bp
+    from portal.payments.views import bp as payments_bp
     from portal.staff.views import bp as staff_bp
     from portal.web.language import bp as language_bp
 
@@ -89,6 +99,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(language_bp)
+    app.register_blueprint(payments_bp)
 
 
 def register_cli(app: Flask) -> None:

@@ -16,7 +16,8 @@ _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b
 
 
 def mask(text: str) -> str:
-    return _IBAN.sub("[iban]", _NATIONAL_ID.sub("[id]", text))
+    # IBANs first: their digits would otherwise look like a national id.
+    return _NATIONAL_ID.sub("[id]", _IBAN.sub("[iban]", text))
 
 
 class PrivacyFilter(logging.Filter):

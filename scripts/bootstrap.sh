@@ -12,6 +12,10 @@ if [ "${1:-}" = "--test" ]; then
 fi
 python3 -c 'import ctypes.util,sys; sys.exit(0 if ctypes.util.find_library("pango-1.0") else 1)' \
   || need_apt+=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libfontconfig1)
+# Letters (WeasyPrint) are set in DejaVu Sans; harfbuzz-subset keeps the PDFs small.
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need_apt+=(fonts-dejavu-core)
+python3 -c 'import ctypes.util,sys; sys.exit(0 if ctypes.util.find_library("harfbuzz-subset") else 1)' \
+  || need_apt+=(libharfbuzz-subset0)
 if [ "${#need_apt[@]}" -gt 0 ]; then
   echo "Installing Debian packages: ${need_apt[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"

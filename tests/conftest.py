@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from flask import g
+from flask import request_started
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import Session as FlaskSession
@@ -19,8 +21,8 @@ from hypothesis import settings
 from sqlalchemy.orm import Session
 
 from portal import create_app
-from portal.config import Config
 from portal.extensions import db
+from tests.support.config import make_test_config
 from tests.support.postgres import running_postgres
 
 settings.register_profile(
@@ -42,14 +44,26 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests that touch the database are marked `db`, so they can run on both databases."""
+    """Tests that touch the database are marked `db`, so they can run on both databases.
+
+    Tests marked `postgres_only` (row locking, concurrency) are deselected on SQLite: they
+    run in the PostgreSQL pass of the test command, never silently skipped.
+    """
+    on_sqlite = config.getoption("--db") == "sqlite"
+    kept, dropped = [], []
     for item in items:
         if DB_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.db)
+        (dropped if on_sqlite and item.get_closest_marker("postgres_only") else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 @pytest.fixture(scope="session")
-def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     if request.config.getoption("--db") == "postgres":
         with running_postgres() as url:
             yield url
@@ -57,25 +71,13 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'saldo-test.sqlite'}"
 
 
-def test_config(database_url: str, **overrides: Any) -> Config:
-    base = Config(
-        testing=True,
-        demo=True,
-        database_url=database_url,
-        argon2_cheap=True,
-        rules="nl",
-        session_cookie_secure=False,
-    )
-    return base.with_overrides(**overrides) if overrides else base
-
-
 @pytest.fixture(scope="session")
-def app(database_url: str) -> Iterator[Flask]:
+def app(database_url: str) -> Flask:
     """The app, with the schema built by the real migrations (`flask db upgrade`)."""
-    application = create_app(test_config(database_url))
+    application = create_app(make_test_config(database_url))
     with application.app_context():
         upgrade()
-    yield application
+    return application
 
 
 @pytest.fixture(scope="session")
@@ -83,7 +85,7 @@ def make_app(database_url: str, app: Flask) -> Any:
     """Build another app on the same (migrated) database, e.g. with another rule pack."""
 
     def build(**overrides: Any) -> Flask:
-        return create_app(test_config(database_url, **overrides))
+        return create_app(make_test_config(database_url, **overrides))
 
     return build
 
@@ -99,22 +101,38 @@ class _BoundSession(FlaskSession):
 
 @pytest.fixture
 def db_session(app: Flask) -> Iterator[Session]:
-    """A session whose commits are savepoints inside one outer transaction, rolled back after."""
+    """A session whose commits are savepoints inside one outer transaction, rolled back after.
+
+    The test holds one app context open and Flask reuses it for each test request, so `g`
+    is emptied when a request starts: Flask-Login's cached user and Flask-WTF's CSRF token
+    must not carry over from one request to the next, as they would not in production.
+    """
     with app.app_context():
         connection = db.engine.connect()
         outer = connection.begin()
         scoped = db._make_scoped_session(  # noqa: SLF001 - documented recipe for 3.x
-            {"bind": connection, "join_transaction_mode": "create_savepoint", "class_": _BoundSession}
+            {
+                "bind": connection,
+                "join_transaction_mode": "create_savepoint",
+                "class_": _BoundSession,
+            }
         )
         original = db.session
         db.session = scoped
+        request_started.connect(_empty_g)
         try:
             yield scoped()
         finally:
+            request_started.disconnect(_empty_g)
             scoped.remove()
             db.session = original
             outer.rollback()
             connection.close()
+
+
+def _empty_g(sender: object, **extra: object) -> None:
+    for name in list(vars(g)):
+        delattr(g, name)
 
 
 @pytest.fixture

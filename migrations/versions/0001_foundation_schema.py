@@ -252,7 +252,7 @@ def upgrade():
     sa.Column('template', sa.String(length=120), nullable=False),
     sa.Column('locale', sa.String(length=5), nullable=False),
     sa.Column('pdf', sa.LargeBinary(), nullable=True),
-    sa.Column('channel', sa.String(length=20), nullable=False),
+    sa.Column('channel', sa.String(length=20), nullable=True),
     sa.Column('delivered_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['claim_id'], ['claim.id'], name=op.f('fk_letter_claim_id_claim')),
@@ -311,7 +311,8 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint('amount >= 0', name=op.f('ck_suppressed_charge_amount_not_negative')),
     sa.ForeignKeyConstraint(['claim_id'], ['claim.id'], name=op.f('fk_suppressed_charge_claim_id_claim')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_suppressed_charge'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_suppressed_charge')),
+    sa.UniqueConstraint('claim_id', 'action_key', name='uq_suppressed_charge_claim_action')
     )
     with op.batch_alter_table('suppressed_charge', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_suppressed_charge_claim_id'), ['claim_id'], unique=False)

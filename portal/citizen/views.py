@@ -6,6 +6,7 @@ lost letter) needs the phone number and the desk hours most.
 
 from __future__ import annotations
 
+from datetime import UTC
 from datetime import date
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -74,6 +75,7 @@ def overview() -> str:
         debtor_id=citizen.debtor_id,
         claim_scope=citizen.claim_scope,
         as_of=today,
+        now=datetime.now(UTC),
     )
     return render_template(
         "citizen/overview.html",
@@ -96,6 +98,7 @@ def claim(claim_id: int) -> str:
         claim_scope=citizen.claim_scope,
         claim_id=claim_id,
         as_of=today,
+        now=datetime.now(UTC),
     )
     if detail is None:
         abort(404)

@@ -20,9 +20,7 @@ from portal.models.base import utcnow
 class AuditEvent(Base):
     __tablename__ = "audit_event"
     __table_args__ = (
-        CheckConstraint(
-            "actor_kind IN ('staff', 'citizen', 'system', 'api')", name="actor_kind"
-        ),
+        CheckConstraint("actor_kind IN ('staff', 'citizen', 'system', 'api')", name="actor_kind"),
         Index("ix_audit_event_debtor", "debtor_id", "at"),
     )
 

@@ -27,7 +27,7 @@ class Letter(Base):
     locale: Mapped[str] = mapped_column(String(5))
     #: the PDF itself, in the database so every app server can serve it
     pdf: Mapped[bytes] = deferred(mapped_column(LargeBinary))
-    #: console, smtp (Digital Post / Berichtenbox adapters to add)
-    channel: Mapped[str] = mapped_column(String(20), default="console")
+    #: console, smtp (Digital Post / Berichtenbox adapters to add); None until delivered
+    channel: Mapped[str | None] = mapped_column(String(20))
     delivered_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

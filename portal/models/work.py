@@ -10,6 +10,7 @@ from sqlalchemy import CheckConstraint
 from sqlalchemy import ForeignKey
 from sqlalchemy import Index
 from sqlalchemy import String
+from sqlalchemy import UniqueConstraint
 from sqlalchemy import text
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
@@ -119,7 +120,11 @@ class SuppressedCharge(Base):
     """A fee or step a batch skipped because of a hold or policy: 'costs avoided'."""
 
     __tablename__ = "suppressed_charge"
-    __table_args__ = (CheckConstraint("amount >= 0", name="amount_not_negative"),)
+    __table_args__ = (
+        CheckConstraint("amount >= 0", name="amount_not_negative"),
+        # Two batches at the same minute must not record the same avoided cost twice.
+        UniqueConstraint("claim_id", "action_key", name="uq_suppressed_charge_claim_action"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     claim_id: Mapped[int] = mapped_column(ForeignKey("claim.id"), index=True)

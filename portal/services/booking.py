@@ -144,7 +144,5 @@ def book_payment(
 
 def _find(session: Session, provider: str, reference: str) -> Payment | None:
     return session.scalar(
-        select(Payment).where(
-            Payment.provider == provider, Payment.provider_reference == reference
-        )
+        select(Payment).where(Payment.provider == provider, Payment.provider_reference == reference)
     )

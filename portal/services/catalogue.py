@@ -23,19 +23,19 @@ def sync_catalogue(session: Session, rules: RulePack) -> dict[str, int]:
             department.names = dict(spec.names)
     session.flush()
     claim_types = {t.code: t for t in session.scalars(select(ClaimType))}
-    for spec in rules.claim_types:
-        claim_type = claim_types.get(spec.code)
+    for type_spec in rules.claim_types:
+        claim_type = claim_types.get(type_spec.code)
         if claim_type is None:
-            claim_type = ClaimType(code=spec.code)
+            claim_type = ClaimType(code=type_spec.code)
             session.add(claim_type)
-        claim_type.department_id = departments[spec.department_code].id
-        claim_type.legal_basis = str(spec.legal_basis)
-        claim_type.names = dict(spec.names)
-        claim_type.has_execution_right = spec.has_execution_right
-        claim_type.preferential = spec.preferential
-        claim_type.bears_interest = spec.bears_interest
-        claim_type.remission_eligible = spec.remission_eligible
-        claim_type.ongoing = spec.ongoing
-        claim_type.minimum_amount = spec.minimum_amount
+        claim_type.department_id = departments[type_spec.department_code].id
+        claim_type.legal_basis = str(type_spec.legal_basis)
+        claim_type.names = dict(type_spec.names)
+        claim_type.has_execution_right = type_spec.has_execution_right
+        claim_type.preferential = type_spec.preferential
+        claim_type.bears_interest = type_spec.bears_interest
+        claim_type.remission_eligible = type_spec.remission_eligible
+        claim_type.ongoing = type_spec.ongoing
+        claim_type.minimum_amount = type_spec.minimum_amount
     session.flush()
     return {"departments": len(rules.departments), "claim_types": len(rules.claim_types)}

@@ -32,6 +32,9 @@ class ProtectedId:
 
 def normalise_national_id(country: str, raw: str) -> str:
     """Validate and return the compact digits. DK CPR: date check only (no modulus 11)."""
+    if len(raw) > 40:
+        # stdnum turns digits into ints; absurdly long input must fail cleanly, not crash.
+        raise InvalidNationalId("too long to be a national id")
     try:
         if country == "NL":
             return str(nl_bsn.validate(raw))
@@ -43,7 +46,7 @@ def normalise_national_id(country: str, raw: str) -> str:
                 raise InvalidNationalId("a CPR number has 10 digits")
             dk_cpr.get_birth_date(digits)  # raises for an impossible date
             return str(digits)
-    except ValidationError as error:
+    except (ValidationError, ValueError) as error:
         raise InvalidNationalId(str(error)) from error
     raise InvalidNationalId(f"no national id scheme for {country}")
 

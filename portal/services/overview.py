@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from datetime import datetime
 from datetime import timedelta
 
 from sqlalchemy import Select
@@ -34,6 +35,7 @@ from portal.models import Department
 from portal.models import LedgerEntry
 from portal.services.credit import credit_balance
 from portal.services.holds import active_hold_reasons
+from portal.services.online_payments import pending_claim_ids
 
 #: Settled bills stay visible (collapsed) this long, so a citizen sees their payment landed.
 PAID_VISIBLE_DAYS = 365
@@ -207,6 +209,7 @@ def _card(
     hold_reasons: frozenset[str],
     last_reduction: tuple[str, date] | None,
     as_of: date,
+    payment_pending: bool = False,
 ) -> ClaimCard:
     balance = claim.principal_due + claim.fee_due + claim.interest_due
     settled_by: str | None = None
@@ -227,6 +230,7 @@ def _card(
             handed_over=claim.handed_over_on is not None,
             cancelled=claim.cancelled_on is not None,
             settled_by=settled_by,
+            payment_pending=payment_pending,
         ),
         as_of,
     )
@@ -263,11 +267,13 @@ def _load_cards(
     debtor_id: int,
     claim_scope: frozenset[int] | None,
     as_of: date,
+    now: datetime | None,
 ) -> list[ClaimCard]:
     rows = session.execute(_claims_query(debtor_id, claim_scope)).all()
     if not rows:
         return []
     holds = active_hold_reasons(session, [claim.id for claim, _, _ in rows], as_of)
+    pending = pending_claim_ids(session, debtor_id, now) if now is not None else set()
     zero = [claim.id for claim, _, _ in rows if claim.balance == 0]
     reductions = _last_reductions(session, zero)
     return [
@@ -279,6 +285,7 @@ def _load_cards(
             hold_reasons=holds.get(claim.id, frozenset()),
             last_reduction=reductions.get(claim.id),
             as_of=as_of,
+            payment_pending=claim.id in pending,
         )
         for claim, claim_type, department in rows
     ]
@@ -308,9 +315,12 @@ def build_overview(
     debtor_id: int,
     claim_scope: frozenset[int] | None,
     as_of: date,
+    now: datetime | None = None,
 ) -> Overview:
     """Everything the overview page shows, for one debtor (or one letter's claims) on `as_of`."""
-    cards = _load_cards(session, rules, debtor_id=debtor_id, claim_scope=claim_scope, as_of=as_of)
+    cards = _load_cards(
+        session, rules, debtor_id=debtor_id, claim_scope=claim_scope, as_of=as_of, now=now
+    )
     open_cards = [card for card in cards if not card.is_closed]
     since = as_of - timedelta(days=PAID_VISIBLE_DAYS)
     paid = sorted(
@@ -363,6 +373,7 @@ def build_claim_detail(
     claim_scope: frozenset[int] | None,
     claim_id: int,
     as_of: date,
+    now: datetime | None = None,
 ) -> ClaimDetail | None:
     """One claim with its history, or None when it is not this debtor's or not in scope.
 
@@ -390,5 +401,6 @@ def build_claim_detail(
         hold_reasons=active_hold_reasons(session, [claim.id], as_of).get(claim.id, frozenset()),
         last_reduction=last_reduction,
         as_of=as_of,
+        payment_pending=now is not None and claim.id in pending_claim_ids(session, debtor_id, now),
     )
     return ClaimDetail(card=card, history=_history(entries))

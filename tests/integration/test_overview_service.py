@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC
+from datetime import datetime
 from datetime import timedelta
 from typing import Any
 
@@ -19,12 +21,15 @@ from portal.extensions import db
 from portal.models import Claim
 from portal.services.holds import place_hold
 from portal.services.ledger import append_entry
+from portal.services.online_payments import start_attempt
 from portal.services.overview import build_claim_detail
 from portal.services.overview import build_overview
 from tests.support.factories import TODAY
 from tests.support.factories import make_claim
 from tests.support.factories import make_debtor
 from tests.support.factories import pay
+
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
 
 def _rules(app: Flask) -> RulePack:
@@ -70,7 +75,7 @@ def test_overview_of_thirty_claims_takes_at_most_five_queries(
 
     with count_queries() as statements:
         overview = build_overview(
-            db_session, rules, debtor_id=debtor.id, claim_scope=None, as_of=TODAY
+            db_session, rules, debtor_id=debtor.id, claim_scope=None, as_of=TODAY, now=NOW
         )
 
     assert len(statements) <= 5, statements
@@ -304,3 +309,34 @@ def test_cards_are_frozen_values(app: Flask, db_session: Session) -> None:
     )
     with pytest.raises(dataclasses.FrozenInstanceError):
         overview.groups[0].cards[0].amount_due_now = 0  # type: ignore[misc]
+
+
+def test_a_started_online_payment_shows_as_pending_until_its_checkout_expires(
+    app: Flask, db_session: Session
+) -> None:
+    rules = _rules(app)
+    debtor = make_debtor(db_session)
+    claim = _claim(db_session, debtor, 4_000)
+    start_attempt(db_session, claim, provider="sandbox", amount=4_000, now=NOW)
+    db_session.flush()
+
+    def status_at(moment: datetime) -> CitizenStatus:
+        overview = build_overview(
+            db_session, rules, debtor_id=debtor.id, claim_scope=None, as_of=TODAY, now=moment
+        )
+        return overview.groups[0].cards[0].status
+
+    assert status_at(NOW) is CitizenStatus.PAYMENT_PENDING
+    detail = build_claim_detail(
+        db_session,
+        rules,
+        debtor_id=debtor.id,
+        claim_scope=None,
+        claim_id=claim.id,
+        as_of=TODAY,
+        now=NOW,
+    )
+    assert detail is not None
+    assert detail.card.status is CitizenStatus.PAYMENT_PENDING
+    # The checkout expires after about half an hour: nobody is told to wait forever.
+    assert status_at(NOW + timedelta(hours=1)) is CitizenStatus.OVERDUE

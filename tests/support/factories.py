@@ -37,7 +37,9 @@ def make_debtor(
     ensure_catalogue(session)
     config = current_app.config["SALDO"]
     country = current_app.config["RULE_PACK"].country
-    return register_debtor(session, config, country, NewDebtor(name=name, national_id=national_id, **kw))  # type: ignore[arg-type]
+    return register_debtor(
+        session, config, country, NewDebtor(name=name, national_id=national_id, **kw)
+    )  # type: ignore[arg-type]
 
 
 def first_claim_type_code(session: Session) -> str:
@@ -72,7 +74,9 @@ def make_claim(
     )
 
 
-def pay(session: Session, debtor: Debtor, amount: int, *, claim: Claim | None = None, on: date = TODAY) -> None:
+def pay(
+    session: Session, debtor: Debtor, amount: int, *, claim: Claim | None = None, on: date = TODAY
+) -> None:
     rules = current_app.config["RULE_PACK"]
     book_payment(
         session,

@@ -40,8 +40,17 @@ def running_postgres(dbname: str = "saldo_test") -> Iterator[str]:
     data, port = workdir / "data", _free_port()
     subprocess.run(
         _as_postgres(
-            [str(PG_BIN / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
-             "-E", "UTF8", "--locale=C.UTF-8"]
+            [
+                str(PG_BIN / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+            ]
         ),
         check=True,
         capture_output=True,
@@ -52,8 +61,17 @@ def running_postgres(dbname: str = "saldo_test") -> Iterator[str]:
     )
     subprocess.run(
         _as_postgres(
-            [str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(workdir / "log"), "-w",
-             "-o", options, "start"]
+            [
+                str(PG_BIN / "pg_ctl"),
+                "-D",
+                str(data),
+                "-l",
+                str(workdir / "log"),
+                "-w",
+                "-o",
+                options,
+                "start",
+            ]
         ),
         check=True,
         capture_output=True,
