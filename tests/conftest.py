@@ -71,10 +71,27 @@ def database_url(
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'saldo-test.sqlite'}"
 
 
+class EnglishClient(FlaskClient):
+    """Test requests ask for English, as a browser would; tests about a language choose it.
+
+    Without it every page falls back to the rule pack's language (Dutch for NL).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.environ_base.setdefault("HTTP_ACCEPT_LANGUAGE", "en")
+
+
+def _build_app(database_url: str, **overrides: Any) -> Flask:
+    application = create_app(make_test_config(database_url, **overrides))
+    application.test_client_class = EnglishClient
+    return application
+
+
 @pytest.fixture(scope="session")
 def app(database_url: str) -> Flask:
     """The app, with the schema built by the real migrations (`flask db upgrade`)."""
-    application = create_app(make_test_config(database_url))
+    application = _build_app(database_url)
     with application.app_context():
         upgrade()
     return application
@@ -85,7 +102,7 @@ def make_app(database_url: str, app: Flask) -> Any:
     """Build another app on the same (migrated) database, e.g. with another rule pack."""
 
     def build(**overrides: Any) -> Flask:
-        return create_app(make_test_config(database_url, **overrides))
+        return _build_app(database_url, **overrides)
 
     return build
 

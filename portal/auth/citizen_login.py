@@ -210,5 +210,5 @@ def _situation(key: str) -> str:
     if key == "with_collector":
         collector = rule_pack().collector_names
         name = collector.get(current_locale()) or collector["en"]
-        return _("Has a bill that is with the external collector (%(name)s)", name=name)
+        return _("Has a bill that is with an external collector (%(name)s)", name=name)
     return str(SITUATIONS.get(key, _l("Another situation")))

@@ -118,7 +118,7 @@ COMING_SOON: Mapping[str, ComingSoon] = {
         _l("Call us or visit the desk. We will make a payment plan with you."),
     ),
     "remission": ComingSoon(
-        _l("Remission: having your debt waived"),
+        _l("Remission: asking us to waive your debt"),
         _l(
             "Soon you can apply here to have some of your bills waived if your income is low. "
             "This is called remission."

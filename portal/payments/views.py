@@ -68,7 +68,7 @@ log = logging.getLogger(__name__)
 
 METHOD_NAMES = {
     "ideal": "iDEAL",
-    "card": _l("Card"),
+    "card": _l("Credit or debit card"),
     "bancontact": "Bancontact",
     "mobilepay": "MobilePay",
 }
@@ -105,8 +105,8 @@ def _now() -> datetime:
 
 def _amount_message(reason: str, *, balance: int, minimum: int, currency: str) -> str:
     messages = {
-        "not_a_number": _("Enter the amount in numbers, for example 25,00."),
-        "too_many_decimals": _("Enter the amount with at most two numbers after the comma."),
+        "not_a_number": _("Enter the amount in numbers, for example 25.00."),
+        "too_many_decimals": _("Enter the amount with no more than two digits after the decimal point."),
         "negative": _("Enter an amount above zero."),
         "zero": _("Enter an amount above zero."),
         "wrong_currency": _("Enter the amount in %(currency)s.", currency=currency),

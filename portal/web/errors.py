@@ -19,7 +19,7 @@ MESSAGES = {
     500: _l("Something went wrong on our side. Nothing was changed. Please try again later."),
 }
 TITLES = {
-    400: _l("Something is wrong with the request"),
+    400: _l("We could not handle your request"),
     403: _l("No access"),
     404: _l("Page not found"),
     405: _l("Not allowed"),

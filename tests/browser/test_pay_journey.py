@@ -56,7 +56,7 @@ def test_paying_part_of_a_bill_with_the_sandbox_lowers_the_balance(
     assert describe(axe_violations(page, axe_source)) == []
     page.get_by_role("button", name="Pay", exact=True).click()
     page.wait_for_url(re.compile(r"/payments/return/"))
-    expect(page.locator("h1")).to_have_text("Thank you, your payment is booked")
+    expect(page.locator("h1")).to_have_text("Thank you, we have received your payment")
     assert describe(axe_violations(page, axe_source)) == []
 
     page.get_by_role("link", name="See your receipt").click()

@@ -45,7 +45,7 @@ def test_demo_page_lists_personas_in_order_with_their_situation(
     assert page.index("Jan de Boer") < page.index("Sanne Bakker") < page.index("Karim El Amrani")
     assert "Has one unpaid bill for daycare" in page
     assert "Has six unpaid bills at different departments" in page
-    assert "Has a bill that is with the external collector (bailiff)" in page
+    assert "Has a bill that is with an external collector (bailiff)" in page
     assert page.count("<h1>") == 1
 
 

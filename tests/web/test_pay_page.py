@@ -60,7 +60,7 @@ def test_pay_page_shows_balance_bank_details_reference_and_country_methods(
     assert "Gemeente Voorbeeld" in html
     assert display(ReferenceScheme.NL_BETALINGSKENMERK, claim.reference or "") in html
     assert "iDEAL" in html
-    assert "Card" in html
+    assert "Credit or debit card" in html
     assert "<script" not in html
     assert "style=" not in html
     assert 'alt="QR code for your banking app: pay' in html
@@ -126,7 +126,7 @@ def test_a_claim_outside_the_letter_scope_is_404(
         ("abc", "Enter the amount in numbers"),
         ("-5", "Enter an amount above zero"),
         ("0", "Enter an amount above zero"),
-        ("10,5555", "at most two numbers after the comma"),
+        ("10,5555", "no more than two digits after the decimal point"),
         ("200", "You can pay at most"),
         ("0,10", "The smallest amount you can pay online is"),
     ],
@@ -167,7 +167,7 @@ def test_paying_a_part_with_the_sandbox_books_it_and_lowers_the_balance(
 ) -> None:
     login_citizen(client, claim.debtor_id)
     html = _start_and_press(client, claim, "paid")
-    assert "Thank you, your payment is booked" in html
+    assert "Thank you, we have received your payment" in html
     assert 'data-payment-state="paid"' in html
     db_session.expire_all()
     assert db_session.get(Claim, claim.id).balance == 12_345 - 4_000  # type: ignore[union-attr]

@@ -75,7 +75,7 @@ def test_paying_through_a_link_with_the_sandbox_books_the_payment(
     csrf = csrf_from(client, sandbox)
     result = client.post(sandbox, data={"csrf_token": csrf, "action": "paid"})
     html = client.get(result.headers["Location"]).get_data(as_text=True)
-    assert "Thank you, your payment is booked" in html
+    assert "Thank you, we have received your payment" in html
     assert "/receipt" not in html  # no login: no receipt link, no claim link
     after = client.get(f"/p/{token}")
     assert "Nothing to pay here" in after.get_data(as_text=True)

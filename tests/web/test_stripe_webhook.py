@@ -341,4 +341,4 @@ def test_the_success_page_says_we_are_checking_until_the_webhook_booked_it(
         ),
     )
     page = web.get(f"/payments/return/{attempt.public_id}").get_data(as_text=True)
-    assert "Thank you, your payment is booked" in page
+    assert "Thank you, we have received your payment" in page
