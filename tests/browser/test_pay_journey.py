@@ -20,6 +20,8 @@ def _log_in_with_six_arrears(page: Page, live_server: str) -> None:
     card = page.locator("form", has_text=re.compile("six", re.IGNORECASE)).first
     card.get_by_role("button").click()
     page.wait_for_url(re.compile(r"/overview|/claims/"))
+    # The persona prefers Dutch; this journey reads English, chosen with the switcher.
+    page.goto(f"{live_server}/language/en?next=/overview")
 
 
 def _balance_on_overview(page: Page, live_server: str, claim_id: str) -> int:
