@@ -16,6 +16,7 @@ from types import MappingProxyType
 
 from portal.domain.allocation import Component
 from portal.domain.money import CURRENCY_EXPONENTS
+from portal.domain.plans import PlanPolicy
 from portal.domain.references import ReferenceScheme
 
 #: Every user-facing name exists in these languages (the portal's three locales).
@@ -132,6 +133,8 @@ class RulePack:
     fees_during_plan: bool = False
     payment_term_days: int
     debt_help_names: Mapping[str, str] = field(hash=False)
+    #: Plan limits and the capacity floor (issue 4); see portal/domain/plans.py.
+    plan_policy: PlanPolicy
 
     def __post_init__(self) -> None:
         if self.currency not in CURRENCY_EXPONENTS:
@@ -152,6 +155,9 @@ class RulePack:
         for spec in self.claim_types:
             if spec.department_code not in known:
                 raise ValueError(f"pack {self.code}: {spec.code} has unknown department")
+        if self.plan_policy.minimum_installment < self.minimum_online_amount:
+            # Installments are paid online too.
+            raise ValueError(f"pack {self.code}: minimum installment below the online minimum")
         _check_names(f"pack {self.code} collector", self.collector_names)
         _check_names(f"pack {self.code} debt help", self.debt_help_names)
 

@@ -14,7 +14,12 @@ from __future__ import annotations
 
 from datetime import date
 
+from portal.domain.affordability import CapacityFloor
+from portal.domain.affordability import ChildAllowance
+from portal.domain.affordability import FloorBasis
+from portal.domain.affordability import FloorTable
 from portal.domain.allocation import DEFAULT_COMPONENT_ORDER
+from portal.domain.plans import PlanPolicy
 from portal.domain.references import ReferenceScheme
 from portal.domain.rules.base import ClaimTypeSpec
 from portal.domain.rules.base import DepartmentSpec
@@ -142,6 +147,37 @@ CLAIM_TYPES = (
     ),
 )
 
+# Capacity floor: a configurable living allowance after fixed costs. ⚠ No Belgian or Ghent norm
+# is in domain-rules.md: every value below is an example, set by the municipality (e.g. the
+# OCMW's budget-guidance norm).
+LIVING_ALLOWANCE = CapacityFloor(
+    basis=FloorBasis.LIVING_ALLOWANCE,
+    tables=(
+        FloorTable(
+            valid_from=date(2026, 1, 1),  # example — date the municipality adopts the values
+            single=130_000,  # €1,300 — example, set by the municipality
+            single_parent=130_000,  # €1,300 + children — example, set by the municipality
+            couple=190_000,  # €1,900 — example, set by the municipality
+            children=(ChildAllowance(min_age=0, max_age=17, amount=30_000),),  # €300 — example
+        ),
+    ),
+)
+
+PLAN_POLICY = PlanPolicy(
+    # [GENT1]: anyone who cannot pay asks the service for an afbetalingsplan; no length is
+    # published, so 12 months — example, set by the municipality.
+    max_months=12,
+    minimum_installment=2_500,  # €25 — example, set by the municipality
+    auto_approve_total_limit=500_000,  # €5,000 — example, set by the municipality
+    four_eyes_total_limit=1_000_000,  # €10,000 — example, set by the municipality
+    missed_installments_before_default=2,  # example — set by the municipality
+    # 14 days — example; Boek XIX lets costs run only after 14 calendar days [XIX].
+    grace_days=14,
+    broken_plan_lookback_months=12,  # example — set by the municipality
+    counter_proposal_days=30,  # example; the same as the standard payment term [GENT1]
+    capacity_floor=LIVING_ALLOWANCE,
+)
+
 PACK = RulePack(
     code="be",
     country="BE",
@@ -162,4 +198,5 @@ PACK = RulePack(
     fees_during_plan=False,  # decisions.md default
     payment_term_days=30,  # [GENT1] standard term
     debt_help_names=names(da="gældsrådgivning", nl="schuldbemiddeling", en="debt mediation"),
+    plan_policy=PLAN_POLICY,
 )

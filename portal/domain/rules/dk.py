@@ -15,7 +15,12 @@ from __future__ import annotations
 
 from datetime import date
 
+from portal.domain.affordability import CapacityFloor
+from portal.domain.affordability import ChildAllowance
+from portal.domain.affordability import FloorBasis
+from portal.domain.affordability import FloorTable
 from portal.domain.allocation import DEFAULT_COMPONENT_ORDER
+from portal.domain.plans import PlanPolicy
 from portal.domain.references import ReferenceScheme
 from portal.domain.rules.base import ClaimTypeSpec
 from portal.domain.rules.base import DepartmentSpec
@@ -131,6 +136,42 @@ CLAIM_TYPES = (
     ),
 )
 
+# Capacity floor: a rådighedsbeløb (what a household keeps for food, clothes etc. after its
+# fixed costs). Example, set by the municipality: the values are Gældsstyrelsen's rådighedssatser
+# as shown on borger.dk "Gældsstyrelsens rådighedssatser" (issue 4 anchors; not a §6 source
+# key). borger.dk says the rates date from 2020 and are updated every year — check the current
+# rates and add each new table with its valid_from.
+LIVING_ALLOWANCE = CapacityFloor(
+    basis=FloorBasis.LIVING_ALLOWANCE,
+    tables=(
+        FloorTable(
+            valid_from=date(2020, 1, 1),  # ⚠ borger.dk: "Satserne er fra 2020"
+            single=655_000,  # 6,550 kr — example, set by the municipality
+            single_parent=655_000,  # a single person; the children come on top
+            couple=1_111_000,  # 11,110 kr for the household — example, set by the municipality
+            children=(  # per child under 18, by age — example, set by the municipality
+                ChildAllowance(min_age=0, max_age=1, amount=178_000),  # 1,780 kr
+                ChildAllowance(min_age=2, max_age=6, amount=228_000),  # 2,280 kr
+                ChildAllowance(min_age=7, max_age=17, amount=328_000),  # 3,280 kr
+            ),
+        ),
+    ),
+)
+
+PLAN_POLICY = PlanPolicy(
+    # [GIL] § 2 (domain-rules.md §2.5): before transfer the kommune MAY allow instalments;
+    # no length rule was found, so 12 months — example, set by the municipality.
+    max_months=12,
+    minimum_installment=20_000,  # 200 kr — example, set by the municipality
+    auto_approve_total_limit=2_500_000,  # 25,000 kr — example, set by the municipality
+    four_eyes_total_limit=7_500_000,  # 75,000 kr — example, set by the municipality
+    missed_installments_before_default=2,  # example — set by the municipality
+    grace_days=10,  # example; private-law reminders are 10 days apart [RL]
+    broken_plan_lookback_months=12,  # example — set by the municipality
+    counter_proposal_days=14,  # example — set by the municipality
+    capacity_floor=LIVING_ALLOWANCE,
+)
+
 PACK = RulePack(
     code="dk",
     country="DK",
@@ -155,4 +196,5 @@ PACK = RulePack(
     fees_during_plan=False,  # decisions.md default
     payment_term_days=30,  # example — set by the municipality
     debt_help_names=names(da="gældsrådgivning", nl="schuldhulp", en="debt advice"),
+    plan_policy=PLAN_POLICY,
 )

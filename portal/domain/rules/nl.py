@@ -16,7 +16,11 @@ from __future__ import annotations
 
 from datetime import date
 
+from portal.domain.affordability import CapacityFloor
+from portal.domain.affordability import FloorBasis
+from portal.domain.affordability import FloorTable
 from portal.domain.allocation import DEFAULT_COMPONENT_ORDER
+from portal.domain.plans import PlanPolicy
 from portal.domain.references import ReferenceScheme
 from portal.domain.rules.base import ClaimTypeSpec
 from portal.domain.rules.base import DepartmentSpec
@@ -157,6 +161,49 @@ CLAIM_TYPES = (
     ),
 )
 
+# Capacity floor: the beslagvrije voet (BVV), domain-rules.md §1.2. Portal rule: never ask more
+# than net income − BVV. BVV = 95 % of the applicable bijstandsnorm incl. vakantietoeslag (⚠ §1.2
+# outline, from 1 Jan 2021; before 2021 it was 90 % ✔ [SV]). The BVV covers rent and health
+# insurance, so only payments on other debts are deducted first (see affordability.py). The
+# raise for high housing costs / health premium (⚠ §1.2) is out of scope: a caseworker decides.
+# Norms: Participatiewet, 21 to pension age, per month incl. vakantietoeslag, as published by
+# gemeentewestland.nl "Normenoverzicht minimuminkomen" (1 Jan 2024; not a §6 source key).
+# Example — check the current norm: the norms are indexed every 1 January and 1 July, and each
+# new table is added here with its valid_from (domain-rules.md §7 open item).
+PROTECTED_INCOME = CapacityFloor(
+    basis=FloorBasis.PROTECTED_INCOME,
+    deducted_costs=("other_debt_payments",),
+    tables=(
+        FloorTable(
+            valid_from=date(2024, 1, 1),
+            percent=95,  # ⚠ domain-rules.md §1.2
+            single=128_383,  # €1,283.83 — example, check the current norm
+            # The same norm as a single person (Westland: "alleenstaande (ouder)"); kept as its
+            # own value because the BVV may differ by household type.
+            single_parent=128_383,
+            couple=183_404,  # €1,834.04 — example, check the current norm
+        ),
+    ),
+)
+
+PLAN_POLICY = PlanPolicy(
+    # ⚠ domain-rules.md §1.3: longer payment arrangements (often up to 12 months) are Leidraad
+    # policy; SEPA direct-debit spreading is typically 9-10 installments ✔ [S13].
+    max_months=12,
+    minimum_installment=2_500,  # €25 — example, set by the municipality
+    # €5,000 — example, set by the municipality. For comparison ✔ [S13]: direct-debit spreading
+    # is granted without review up to €4,000 (Purmerend) or €10,000 (Westland).
+    auto_approve_total_limit=500_000,
+    four_eyes_total_limit=1_000_000,  # €10,000 — example, set by the municipality
+    # ✔ [S13] (Westland, Heerhugowaard): two failed debits end a direct-debit arrangement.
+    missed_installments_before_default=2,
+    # 14 days — example, set by the municipality; the same term as after an aanmaning ✔ [S13].
+    grace_days=14,
+    broken_plan_lookback_months=12,  # example — set by the municipality
+    counter_proposal_days=14,  # example — set by the municipality
+    capacity_floor=PROTECTED_INCOME,
+)
+
 PACK = RulePack(
     code="nl",
     country="NL",
@@ -179,4 +226,5 @@ PACK = RulePack(
     # because the pack counts in days — the claim service may compute 2 calendar months.
     payment_term_days=60,
     debt_help_names=names(da="gældsrådgivning", nl="schuldhulpverlening", en="debt help"),
+    plan_policy=PLAN_POLICY,
 )
