@@ -88,7 +88,10 @@ def staff_totp() -> ResponseReturnValue:
     if not check_totp(db.session(), user, form.code.data or "", utcnow()):
         if not _failure(limits, user.id, "totp"):
             return _too_many_staff_tries()
-        message = _("This code is not right, or it was used already. Wait until your app shows a new code, then try again.")
+        message = _(
+            "This code is not right, or it was used already. "
+            "Wait until your app shows a new code, then try again."
+        )
         return render_template("auth/staff_totp.html", form=form, message=message), 400
     return _complete_login(user)
 

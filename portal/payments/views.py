@@ -106,7 +106,9 @@ def _now() -> datetime:
 def _amount_message(reason: str, *, balance: int, minimum: int, currency: str) -> str:
     messages = {
         "not_a_number": _("Enter the amount in numbers, for example 25.00."),
-        "too_many_decimals": _("Enter the amount with no more than two digits after the decimal point."),
+        "too_many_decimals": _(
+            "Enter the amount with no more than two digits after the decimal point."
+        ),
         "negative": _("Enter an amount above zero."),
         "zero": _("Enter an amount above zero."),
         "wrong_currency": _("Enter the amount in %(currency)s.", currency=currency),
