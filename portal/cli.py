@@ -7,5 +7,7 @@ from flask import Flask
 
 def register_commands(app: Flask) -> None:
     from portal.demo.commands import register_demo_commands
+    from portal.payments.cli import register_bank_commands
 
     register_demo_commands(app)
+    register_bank_commands(app)

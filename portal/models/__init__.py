@@ -3,6 +3,8 @@
 from portal.models.audit import AuditEvent
 from portal.models.auth import LoginCode
 from portal.models.auth import ThrottleEvent
+from portal.models.bank import BankEntry
+from portal.models.bank import BankStatement
 from portal.models.base import Base
 from portal.models.checkout import CheckoutAttempt
 from portal.models.checkout import ProviderEvent
@@ -24,6 +26,8 @@ from portal.models.work import WorkItem
 
 __all__ = [
     "AuditEvent",
+    "BankEntry",
+    "BankStatement",
     "Base",
     "CheckoutAttempt",
     "Claim",

@@ -48,3 +48,6 @@ def home() -> str:
         role_name=ROLE_NAMES.get(staff.role, staff.role),
         links=links,
     )
+
+
+from portal.staff import bank  # noqa: E402,F401 - registers the bank statement pages on bp
