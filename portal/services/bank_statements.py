@@ -18,8 +18,6 @@ import logging
 from collections import Counter
 from collections.abc import Callable
 from collections.abc import Iterable
-from dataclasses import dataclass
-from dataclasses import field
 from datetime import date
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -27,46 +25,37 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func
 from sqlalchemy import or_
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal.config import Config
 from portal.domain.camt import NOT_PROVIDED
 from portal.domain.camt import CamtDocument
-from portal.domain.camt import CamtEntry
-from portal.domain.camt import CamtStatement
-from portal.domain.camt import CamtTransaction
 from portal.domain.camt import candidate_references
 from portal.domain.camt import compact_iban
-from portal.domain.camt import entry_key
 from portal.domain.camt import is_stripe_payout
 from portal.domain.references import ReferenceScheme
-from portal.domain.references import compact
-from portal.domain.references import is_valid
 from portal.domain.rules.base import RulePack
 from portal.models import BankEntry
 from portal.models import BankStatement
 from portal.models import Claim
-from portal.models import Debtor
 from portal.models import DebtorAccountEntry
 from portal.models import LedgerEntry
 from portal.models import Payment
-from portal.models import WorkItem
 from portal.payments.camt_parser import parse_camt
 from portal.services import audit
 from portal.services.audit import Actor
+from portal.services.bank_storage import ImportSummary
+from portal.services.bank_storage import store_document
 from portal.services.booking import IncomingPayment
 from portal.services.booking import book_payment
 from portal.services.ledger import append_entry
 from portal.services.work import UNMATCHED_PAYMENT
-from portal.services.work import close_work_item
 from portal.services.work import open_work_item
 
 log = logging.getLogger(__name__)
 
 SUBJECT = "bank_entry"
 PROVIDER = "bank"
-_KEY_CHUNK = 500
 
 
 class WrongAccount(ValueError):
@@ -79,41 +68,6 @@ class EntryNotAssignable(ValueError):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
-
-
-@dataclass
-class ImportSummary:
-    statements_new: int = 0
-    statements_already: int = 0
-    #: transactions in the file, pending ones included
-    entries_read: int = 0
-    #: PDNG / INFO entries: not final, not stored (the booked version comes later)
-    not_final: int = 0
-    booked: int = 0
-    duplicates: int = 0
-    unmatched: int = 0
-    payouts: int = 0
-    reversals: int = 0
-    rejected: int = 0
-    rejected_reasons: Counter[str] = field(default_factory=Counter)
-    statement_ids: list[int] = field(default_factory=list)
-
-    @property
-    def already_imported(self) -> bool:
-        return self.statements_new == 0 and self.statements_already > 0
-
-    def count(self, state: str, reason: str | None) -> None:
-        if state in ("booked", "assigned"):
-            self.booked += 1
-        elif state == "unmatched":
-            self.unmatched += 1
-        elif state == "payout":
-            self.payouts += 1
-        elif state == "reversal":
-            self.reversals += 1
-        elif state == "rejected":
-            self.rejected += 1
-            self.rejected_reasons[reason or "unknown"] += 1
 
 
 def _no_checkpoint() -> None:
@@ -157,142 +111,6 @@ def check_account(document: CamtDocument, payee_iban: str) -> None:
             raise WrongAccount("this statement is for another account")
 
 
-# -- storing ---------------------------------------------------------------------------------
-
-
-def store_document(
-    session: Session,
-    document: CamtDocument,
-    *,
-    actor: Actor,
-    now: datetime,
-    summary: ImportSummary,
-) -> None:
-    """Store each statement not seen before with its entries in state "received"."""
-    for statement in document.statements:
-        summary.entries_read += sum(max(1, len(e.transactions)) for e in statement.entries)
-        existing = _find_statement(session, statement)
-        if existing is not None:
-            summary.statements_already += 1
-            summary.statement_ids.append(existing.id)
-            continue
-        row = BankStatement(
-            message_type=statement.message_type,
-            version=statement.version,
-            statement_id=statement.statement_id,
-            sequence_number=statement.sequence_number or 0,
-            account_iban=statement.account_iban,
-            imported_at=now,
-            imported_by_id=actor.staff_user_id,
-        )
-        try:
-            with session.begin_nested():
-                session.add(row)
-                session.flush()
-        except IntegrityError:
-            # A concurrent import of the same statement won; it processes the entries.
-            summary.statements_already += 1
-            continue
-        summary.statements_new += 1
-        summary.statement_ids.append(row.id)
-        row.entries_count = _store_entries(session, row, statement, summary)
-        audit.record(
-            session,
-            actor,
-            "bank_statement.imported",
-            object_type="bank_statement",
-            object_id=row.id,
-            entries=row.entries_count,
-        )
-    session.flush()
-
-
-def _find_statement(session: Session, statement: CamtStatement) -> BankStatement | None:
-    return session.scalar(
-        select(BankStatement).where(
-            BankStatement.account_iban == statement.account_iban,
-            BankStatement.message_type == statement.message_type,
-            BankStatement.statement_id == statement.statement_id,
-            BankStatement.sequence_number == (statement.sequence_number or 0),
-        )
-    )
-
-
-def _transactions(entry: CamtEntry) -> tuple[CamtTransaction, ...]:
-    """The entry's TxDtls, or the entry itself as one transaction when it has none."""
-    if entry.transactions:
-        return entry.transactions
-    return (CamtTransaction(index=0, amount=entry.amount, currency=entry.currency),)
-
-
-def _store_entries(
-    session: Session, row: BankStatement, statement: CamtStatement, summary: ImportSummary
-) -> int:
-    rows: list[tuple[str, BankEntry]] = []
-    for entry in statement.entries:
-        if not entry.is_booked:
-            summary.not_final += max(1, len(entry.transactions))
-            continue
-        for tx in _transactions(entry):
-            key = entry_key(statement.account_iban, entry, tx)
-            rows.append((key, _entry_row(row, statement, entry, tx)))
-    known = _existing_keys(session, [key for key, _ in rows])
-    for key, bank_entry in rows:
-        if key in known:
-            bank_entry.state = "duplicate"
-            bank_entry.reason = "already_imported"
-            bank_entry.duplicate_of_id = known[key]
-            summary.duplicates += 1
-        else:
-            bank_entry.entry_key = key
-        session.add(bank_entry)
-        if bank_entry.entry_key is not None:
-            # Repeats inside this file point at the first one (its id is known after flush).
-            session.flush()
-            known[key] = bank_entry.id
-    session.flush()
-    return len(rows)
-
-
-def _entry_row(
-    row: BankStatement, statement: CamtStatement, entry: CamtEntry, tx: CamtTransaction
-) -> BankEntry:
-    details = bool(entry.transactions)
-    return BankEntry(
-        statement_id=row.id,
-        account_iban=statement.account_iban,
-        entry_index=entry.index,
-        tx_index=tx.index,
-        acct_svcr_ref=entry.acct_svcr_ref or tx.acct_svcr_ref,
-        end_to_end_id=tx.end_to_end_id,
-        amount=tx.amount,
-        currency=tx.currency,
-        credit=entry.credit,
-        reversal=entry.reversal,
-        booking_date=entry.booking_date,
-        value_date=entry.value_date,
-        remittance=tx.unstructured if details else entry.additional_info,
-        additional_info=entry.additional_info,
-        structured_ref=tx.structured_refs[0] if tx.structured_refs else None,
-        debtor_name=tx.debtor_name,
-        debtor_iban=tx.debtor_iban,
-        without_details=not details,
-        state="received",
-    )
-
-
-def _existing_keys(session: Session, keys: list[str]) -> dict[str, int]:
-    known: dict[str, int] = {}
-    unique = list(dict.fromkeys(keys))
-    for start in range(0, len(unique), _KEY_CHUNK):
-        chunk = unique[start : start + _KEY_CHUNK]
-        rows = session.execute(
-            select(BankEntry.entry_key, BankEntry.id).where(BankEntry.entry_key.in_(chunk))
-        )
-        known.update({key: entry_id for key, entry_id in rows if key is not None})
-    return known
-
-
 # -- processing ------------------------------------------------------------------------------
 
 
@@ -334,7 +152,7 @@ def process_received(
     return summary
 
 
-def _schemes(rules: RulePack) -> frozenset[ReferenceScheme]:
+def reference_schemes(rules: RulePack) -> frozenset[ReferenceScheme]:
     return frozenset({ReferenceScheme(rules.reference_scheme), ReferenceScheme.RF})
 
 
@@ -360,13 +178,15 @@ def _process(
         _to_queue(session, entry, "no_details", now=now)
         return
     structured, found = candidate_references(
-        [entry.structured_ref] if entry.structured_ref else [], entry.remittance, _schemes(rules)
+        [entry.structured_ref] if entry.structured_ref else [],
+        entry.remittance,
+        reference_schemes(rules),
     )
     claim, reason = _match(session, structured, found)
     if claim is None:
         _to_queue(session, entry, reason, now=now)
         return
-    _book(session, rules, entry, claim, actor=actor, now=now)
+    book_entry(session, rules, entry, claim, actor=actor, now=now)
     entry.state = "booked"
 
 
@@ -387,7 +207,7 @@ def _match(session: Session, structured: list[str], found: list[str]) -> tuple[C
     return candidates[0], "matched"
 
 
-def _book(
+def book_entry(
     session: Session,
     rules: RulePack,
     entry: BankEntry,
@@ -523,121 +343,6 @@ def _original_of(session: Session, entry: BankEntry) -> BankEntry | None:
         .order_by(BankEntry.id)
         .limit(1)
     )
-
-
-# -- the unmatched queue ---------------------------------------------------------------------
-
-
-def unmatched_entries(session: Session) -> list[BankEntry]:
-    """Entries waiting for a person, oldest first."""
-    return list(
-        session.scalars(
-            select(BankEntry).where(BankEntry.state == "unmatched").order_by(BankEntry.id)
-        )
-    )
-
-
-@dataclass(frozen=True)
-class DebtorMatch:
-    debtor: Debtor
-    claims: list[Claim]
-
-
-def search_debtors(
-    session: Session, rules: RulePack, query: str, *, limit: int = 20
-) -> list[DebtorMatch]:
-    """Debtors whose name contains `query`, or who owe the claim with that payment reference,
-    each with their open claims."""
-    query = query.strip()
-    if len(query) < 2:
-        return []
-    reference = compact(query)
-    debtor_ids: list[int] = []
-    if any(is_valid(scheme, reference) for scheme in _schemes(rules)):
-        debtor_ids = list(
-            session.scalars(select(Claim.debtor_id).where(Claim.reference == reference))
-        )
-    if not debtor_ids:
-        pattern = "%" + query.replace("\\", "").replace("%", "").replace("_", "") + "%"
-        debtor_ids = list(
-            session.scalars(
-                select(Debtor.id)
-                .where(func.lower(Debtor.name).like(pattern.lower()))
-                .order_by(Debtor.name, Debtor.id)
-                .limit(limit)
-            )
-        )
-    results = []
-    for debtor_id in debtor_ids[:limit]:
-        debtor = session.get(Debtor, debtor_id)
-        if debtor is None:  # pragma: no cover - a foreign key
-            continue
-        claims = list(
-            session.scalars(
-                select(Claim)
-                .where(
-                    Claim.debtor_id == debtor_id,
-                    Claim.cancelled_on.is_(None),
-                    (Claim.principal_due + Claim.fee_due + Claim.interest_due) > 0,
-                )
-                .order_by(Claim.due_date, Claim.id)
-            )
-        )
-        results.append(DebtorMatch(debtor, claims))
-    return results
-
-
-def assign_entry(
-    session: Session,
-    rules: RulePack,
-    entry_id: int,
-    claim_id: int,
-    *,
-    staff_user_id: int,
-    now: datetime,
-) -> BankEntry:
-    """A caseworker matches an unmatched credit to a claim: booked, work item closed, audited.
-
-    Raises LookupError for an unknown entry or claim, EntryNotAssignable otherwise."""
-    entry = session.scalar(select(BankEntry).where(BankEntry.id == entry_id).with_for_update())
-    if entry is None:
-        raise LookupError("no such bank entry")
-    if entry.state != "unmatched":
-        raise EntryNotAssignable("not_unmatched")
-    if not entry.credit or entry.reversal:
-        raise EntryNotAssignable("not_a_credit")
-    claim = session.get(Claim, claim_id)
-    if claim is None or claim.cancelled_on is not None:
-        raise LookupError("no such claim")
-    if claim.currency != entry.currency:
-        raise EntryNotAssignable("currency")
-    actor = Actor.staff(staff_user_id)
-    _book(session, rules, entry, claim, actor=actor, now=now)
-    entry.state = "assigned"
-    entry.assigned_by_id = staff_user_id
-    entry.processed_at = now
-    item = session.scalar(
-        select(WorkItem).where(
-            WorkItem.kind == UNMATCHED_PAYMENT,
-            WorkItem.subject_type == SUBJECT,
-            WorkItem.subject_id == entry.id,
-            WorkItem.state == "open",
-        )
-    )
-    if item is not None:
-        close_work_item(session, item, outcome="matched", staff_user_id=staff_user_id, now=now)
-    audit.record(
-        session,
-        actor,
-        "bank_entry.assigned",
-        object_type="bank_entry",
-        object_id=entry.id,
-        debtor_id=claim.debtor_id,
-        claim_id=claim.id,
-        payment_id=entry.payment_id,
-    )
-    session.flush()
-    return entry
 
 
 def statement_counts(session: Session, statement_ids: list[int]) -> dict[int, Counter[str]]:

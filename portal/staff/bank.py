@@ -35,6 +35,7 @@ from portal.extensions import db
 from portal.models import BankEntry
 from portal.payments.camt_parser import MAX_FILE_BYTES
 from portal.services import bank_statements as svc
+from portal.services import unmatched_payments as queue
 from portal.services.audit import Actor
 from portal.staff.views import bp
 
@@ -158,7 +159,7 @@ def _import_page(
 @staff_required(PERMISSION)
 def bank_unmatched() -> str:
     """Payments nobody could match yet, oldest first."""
-    entries = svc.unmatched_entries(_session())
+    entries = queue.unmatched_entries(_session())
     return render_template("staff/bank_unmatched.html", entries=entries, reasons=REASONS)
 
 
@@ -168,7 +169,7 @@ def bank_entry(entry_id: int) -> str:
     """One unmatched payment: search a debtor by name or payment reference, then assign."""
     entry = db.session.get(BankEntry, entry_id) or abort(404)
     query = request.args.get("q", "")[:100]
-    results = svc.search_debtors(_session(), _rules(), query) if query else None
+    results = queue.search_debtors(_session(), _rules(), query) if query else None
     return render_template(
         "staff/bank_entry.html",
         entry=entry,
@@ -189,7 +190,7 @@ def bank_assign(entry_id: int) -> Response:
         flash(_("Choose a bill to assign the payment to."), "error")
         return redirect(back)
     try:
-        svc.assign_entry(
+        queue.assign_entry(
             _session(),
             _rules(),
             entry_id,

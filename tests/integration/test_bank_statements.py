@@ -23,9 +23,10 @@ from portal.services import bank_statements as svc
 from portal.services.audit import Actor
 from portal.services.bank_statements import EntryNotAssignable
 from portal.services.bank_statements import WrongAccount
-from portal.services.bank_statements import assign_entry
-from portal.services.bank_statements import search_debtors
 from portal.services.ledger import claims_with_cache_mismatch
+from portal.services.unmatched_payments import assign_entry
+from portal.services.unmatched_payments import search_debtors
+from portal.services.unmatched_payments import unmatched_entries
 from tests.support.bank import FIXTURES
 from tests.support.bank import NOW
 from tests.support.bank import camt_fixture
@@ -280,7 +281,7 @@ def test_a_caseworker_assigns_an_unmatched_credit_to_a_claim(db_session: Session
 def test_the_queue_lists_unmatched_entries_oldest_first(db_session: Session) -> None:
     run_import(db_session, (FIXTURES / "unmatched_credit.053.v02.xml").read_bytes())
     run_import(db_session, (FIXTURES / "reversal.053.v02.xml").read_bytes())
-    entries = svc.unmatched_entries(db_session)
+    entries = unmatched_entries(db_session)
     assert [e.reason for e in entries] == ["no_reference", "reversal_unknown"]
 
 
