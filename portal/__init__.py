@@ -89,8 +89,10 @@ def configure_extensions(app: Flask, config: Config) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from portal.api.views import bp as api_bp
     from portal.auth.views import bp as auth_bp
     from portal.citizen.views import bp as citizen_bp
+    from portal.extensions import csrf
     from portal.payments.views import bp as payments_bp
     from portal.staff.views import bp as staff_bp
     from portal.web.language import bp as language_bp
@@ -100,6 +102,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(staff_bp)
     app.register_blueprint(language_bp)
     app.register_blueprint(payments_bp)
+    app.register_blueprint(csrf.exempt(api_bp))  # bearer tokens, no cookies: CSRF does not apply
 
 
 def register_cli(app: Flask) -> None:

@@ -84,6 +84,8 @@ class Config:
     stripe_api_base: str = ""
     #: where citizens reach the portal (Stripe return URLs, payment links on letters)
     public_base_url: str = "http://127.0.0.1:5000"
+    #: department API: requests per token per minute (database throttle)
+    api_rate_limit_per_minute: int = 600
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod

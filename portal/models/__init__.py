@@ -1,5 +1,6 @@
 """All models, imported here so Alembic and the app see one metadata."""
 
+from portal.models.api import ApiToken
 from portal.models.audit import AuditEvent
 from portal.models.auth import LoginCode
 from portal.models.auth import ThrottleEvent
@@ -25,6 +26,7 @@ from portal.models.work import SuppressedCharge
 from portal.models.work import WorkItem
 
 __all__ = [
+    "ApiToken",
     "AuditEvent",
     "BankEntry",
     "BankStatement",
