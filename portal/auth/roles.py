@@ -9,6 +9,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "staff.home": frozenset({"caseworker", "desk", "supervisor", "department_clerk", "admin"}),
     "debtor.view": frozenset({"caseworker", "desk", "supervisor"}),
     "debtor.act_for": frozenset({"desk", "caseworker", "supervisor"}),
+    "debtor.document": frozenset({"caseworker", "desk", "supervisor"}),
     "work.decide": frozenset({"caseworker", "supervisor"}),
     "audit.view": frozenset({"supervisor", "admin"}),
     "staff.manage": frozenset({"admin"}),

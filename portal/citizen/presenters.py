@@ -145,7 +145,10 @@ COMING_SOON: Mapping[str, ComingSoon] = {
 
 #: Features with a real page: feature -> endpoint. A link made by `feature_url` goes there once
 #: the endpoint is registered (its issue has landed), and to the coming-soon page until then.
-FEATURE_ENDPOINTS: Mapping[str, str] = {"pay": "payments.pay_claim"}
+FEATURE_ENDPOINTS: Mapping[str, str] = {
+    "pay": "payments.pay_claim",
+    "debt-overview": "citizen.debt_overview",
+}
 
 
 def feature_url(feature: str, **values: Any) -> str:

@@ -136,3 +136,6 @@ def coming_soon(feature: str) -> str:
         meanwhile=str(page.meanwhile) % names,
         debt_help=names["debt_help"],
     )
+
+
+from portal.citizen import overview_document  # noqa: E402,F401 - registers its pages on bp

@@ -17,6 +17,9 @@ from portal.models.debtor import DemoPersona
 from portal.models.letters import Letter
 from portal.models.organisation import ClaimType
 from portal.models.organisation import Department
+from portal.models.overview_document import OverviewDocument
+from portal.models.overview_document import ShareLink
+from portal.models.overview_document import ShareLinkView
 from portal.models.payment import Payment
 from portal.models.payment import PaymentLink
 from portal.models.staff import StaffUser
@@ -42,11 +45,14 @@ __all__ = [
     "LedgerEntry",
     "Letter",
     "LoginCode",
+    "OverviewDocument",
     "Payment",
     "PaymentLink",
     "ProviderEvent",
     "Signal",
     "StaffUser",
+    "ShareLink",
+    "ShareLinkView",
     "SuppressedCharge",
     "ThrottleEvent",
     "WorkItem",

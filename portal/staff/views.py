@@ -51,3 +51,4 @@ def home() -> str:
 
 
 from portal.staff import bank  # noqa: E402,F401 - registers the bank statement pages on bp
+from portal.staff import overview_documents  # noqa: E402,F401 - registers its pages on bp

@@ -29,7 +29,7 @@ def test_help_page_is_public_and_shows_how_to_reach_us(app: Flask, client: Flask
         assert value in page.text
     assert page.find("a", href=f"mailto:{saldo.contact_email}") is not None
     assert page.find("a", href="tel:" + saldo.contact_phone.replace(" ", "")) is not None
-    for feature in ("plan", "remission", "debt-overview", "debt-help"):
+    for feature in ("plan", "remission", "debt-help"):  # debt-overview has its page (issue 5)
         assert page.find("a", href=f"/soon/{feature}") is not None
 
 
