@@ -39,6 +39,7 @@ from portal.i18n import current_locale
 from portal.models import Debtor
 from portal.models import OverviewDocument
 from portal.services import overview_documents as svc
+from portal.services import share_links
 from portal.services import throttle
 from portal.services.audit import Actor
 
@@ -144,7 +145,7 @@ def _document_page(
     status: int = 200,
     new_link: str | None = None,
 ) -> tuple[str, int]:
-    links = svc.active_share_links(_session(), document_id=document.id, now=_now())
+    links = share_links.active_share_links(_session(), document_id=document.id, now=_now())
     return render_template(
         "citizen/debt_overview_document.html",
         document=document,
@@ -179,14 +180,14 @@ def share_debt_overview(document_id: int) -> tuple[str, int]:
     if not form.validate_on_submit():
         return _document_page(document, form, status=400)
     try:
-        issued = svc.create_share_link(
+        issued = share_links.create_share_link(
             _session(),
             _config(),
             document_id=document.id,
             consent=bool(form.consent.data),
             now=_now(),
         )
-    except svc.ConsentRequired:
+    except share_links.ConsentRequired:
         form.consent.errors = [
             _("Tick the box to agree, so we can make a link. Nothing was shared.")
         ]
@@ -207,14 +208,14 @@ def revoke_debt_overview_link(document_id: int, link_id: int) -> BaseResponse:
     if not form.validate_on_submit():
         abort(400)
     try:
-        svc.revoke_share_link(
+        share_links.revoke_share_link(
             _session(),
             link_id=link_id,
             debtor_id=document.debtor_id,
             now=_now(),
             actor=_actor(),
         )
-    except svc.NoSuchShareLink:
+    except share_links.NoSuchShareLink:
         abort(404)
     db.session.commit()
     flash(_("You stopped sharing. The link no longer works."), "success")
@@ -235,13 +236,13 @@ def _throttled(kind: str, limit: int) -> bool:
 def _shared_document(token: str) -> tuple[OverviewDocument | None, str, datetime | None]:
     session, now = _session(), _now()
     try:
-        link = svc.share_link_for_token(session, token, now=now)
-        document = svc.open_share_link(session, token, now=now)
-    except svc.ShareLinkExpired:
+        link = share_links.share_link_for_token(session, token, now=now)
+        document = share_links.open_share_link(session, token, now=now)
+    except share_links.ShareLinkExpired:
         return None, "expired", None
-    except svc.ShareLinkRevoked:
+    except share_links.ShareLinkRevoked:
         return None, "revoked", None
-    except svc.ShareLinkInvalid:
+    except share_links.ShareLinkInvalid:
         return None, "unknown", None
     db.session.commit()
     return document, "ok", link.expires_at

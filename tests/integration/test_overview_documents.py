@@ -18,6 +18,7 @@ from portal.models import OverviewDocument
 from portal.models import ShareLink
 from portal.models import ShareLinkView
 from portal.services import overview_documents as svc
+from portal.services import share_links
 from portal.services.audit import Actor
 from portal.services.overview import build_overview
 from tests.support.citizen_ui import debtor_with_six_bills
@@ -176,8 +177,8 @@ def test_a_share_link_needs_consent_and_stores_nothing_without_it(
 ) -> None:
     debtor = make_debtor(db_session)
     document = _make(app, db_session, debtor.id)
-    with pytest.raises(svc.ConsentRequired):
-        svc.create_share_link(
+    with pytest.raises(share_links.ConsentRequired):
+        share_links.create_share_link(
             db_session, app.config["SALDO"], document_id=document.id, consent=False, now=NOW
         )
     assert _count(db_session, ShareLink) == 0
@@ -188,29 +189,33 @@ def test_a_share_link_opens_the_document_logs_each_view_and_expires(
 ) -> None:
     debtor = make_debtor(db_session)
     document = _make(app, db_session, debtor.id)
-    issued = svc.create_share_link(
+    issued = share_links.create_share_link(
         db_session, app.config["SALDO"], document_id=document.id, consent=True, now=NOW
     )
 
-    assert issued.link.token_hash == svc.hash_token(issued.token)
+    assert issued.link.token_hash == share_links.hash_token(issued.token)
     assert issued.token not in issued.link.token_hash
     assert issued.link.expires_at == NOW + timedelta(days=14)
-    assert svc.open_share_link(db_session, issued.token, now=NOW) == document
-    assert svc.open_share_link(db_session, issued.token, now=NOW + timedelta(days=13)) == document
-    assert svc.view_count(db_session, issued.link.id) == 2
+    assert share_links.open_share_link(db_session, issued.token, now=NOW) == document
+    assert (
+        share_links.open_share_link(db_session, issued.token, now=NOW + timedelta(days=13))
+        == document
+    )
+    assert share_links.view_count(db_session, issued.link.id) == 2
     assert _count(db_session, ShareLinkView) == 2
-    [active] = svc.active_share_links(db_session, document_id=document.id, now=NOW)
+    [active] = share_links.active_share_links(db_session, document_id=document.id, now=NOW)
     assert active.views == 2
 
-    with pytest.raises(svc.ShareLinkExpired):
-        svc.open_share_link(db_session, issued.token, now=NOW + timedelta(days=14))
-    with pytest.raises(svc.ShareLinkUnknown):
-        svc.open_share_link(db_session, issued.token + "x", now=NOW)
-    with pytest.raises(svc.ShareLinkUnknown):
-        svc.open_share_link(db_session, "x" * 500, now=NOW)
-    assert svc.view_count(db_session, issued.link.id) == 2
+    with pytest.raises(share_links.ShareLinkExpired):
+        share_links.open_share_link(db_session, issued.token, now=NOW + timedelta(days=14))
+    with pytest.raises(share_links.ShareLinkUnknown):
+        share_links.open_share_link(db_session, issued.token + "x", now=NOW)
+    with pytest.raises(share_links.ShareLinkUnknown):
+        share_links.open_share_link(db_session, "x" * 500, now=NOW)
+    assert share_links.view_count(db_session, issued.link.id) == 2
     assert (
-        svc.active_share_links(db_session, document_id=document.id, now=NOW + timedelta(15)) == []
+        share_links.active_share_links(db_session, document_id=document.id, now=NOW + timedelta(15))
+        == []
     )
 
 
@@ -219,20 +224,20 @@ def test_a_revoked_share_link_stops_working_and_only_its_owner_can_revoke_it(
 ) -> None:
     debtor, other = make_debtor(db_session), make_debtor(db_session, "Other")
     document = _make(app, db_session, debtor.id)
-    issued = svc.create_share_link(
+    issued = share_links.create_share_link(
         db_session, app.config["SALDO"], document_id=document.id, consent=True, now=NOW
     )
-    with pytest.raises(svc.NoSuchShareLink):
-        svc.revoke_share_link(
+    with pytest.raises(share_links.NoSuchShareLink):
+        share_links.revoke_share_link(
             db_session,
             link_id=issued.link.id,
             debtor_id=other.id,
             now=NOW,
             actor=Actor.citizen(other.id),
         )
-    svc.open_share_link(db_session, issued.token, now=NOW)
+    share_links.open_share_link(db_session, issued.token, now=NOW)
 
-    svc.revoke_share_link(
+    share_links.revoke_share_link(
         db_session,
         link_id=issued.link.id,
         debtor_id=debtor.id,
@@ -240,8 +245,8 @@ def test_a_revoked_share_link_stops_working_and_only_its_owner_can_revoke_it(
         actor=Actor.citizen(debtor.id),
     )
 
-    with pytest.raises(svc.ShareLinkRevoked):
-        svc.open_share_link(db_session, issued.token, now=NOW + timedelta(minutes=1))
+    with pytest.raises(share_links.ShareLinkRevoked):
+        share_links.open_share_link(db_session, issued.token, now=NOW + timedelta(minutes=1))
     actions = set(db_session.scalars(select(AuditEvent.action)))
     assert {"share_link.created", "share_link.revoked"} <= actions
 
