@@ -38,6 +38,8 @@ class Payment(Base):
     method: Mapped[str] = mapped_column(String(20))
     debtor_id: Mapped[int | None] = mapped_column(ForeignKey("debtor.id"), index=True)
     earmarked_claim_id: Mapped[int | None] = mapped_column(ForeignKey("claim.id"))
+    #: an installment payment for this plan: allocated over the plan's claims (issue 4)
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("plan.id"), index=True)
     received_on: Mapped[date]
     state: Mapped[str] = mapped_column(String(12), default="received")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

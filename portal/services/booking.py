@@ -15,6 +15,7 @@ from portal.domain.rules.base import RulePack
 from portal.models import Claim
 from portal.models import DebtorAccountEntry
 from portal.models import Payment
+from portal.models import Plan
 from portal.services import audit
 from portal.services.audit import Actor
 from portal.services.ledger import append_entry
@@ -30,6 +31,8 @@ class IncomingPayment:
     debtor_id: int
     received_on: date
     earmarked_claim_id: int | None = None
+    #: an installment payment for this plan (issue 4): the plan's claims are paid first
+    plan_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,7 @@ def book_payment(
         method=incoming.method,
         debtor_id=incoming.debtor_id,
         earmarked_claim_id=incoming.earmarked_claim_id,
+        plan_id=incoming.plan_id,
         received_on=incoming.received_on,
         state="received",
     )
@@ -87,6 +91,56 @@ def book_payment(
             raise
         return BookingResult(existing, created=False)
 
+    to_allocate = incoming.amount
+    if incoming.plan_id is not None:
+        to_allocate = _apply_to_plan(session, rules, payment, incoming)
+    unallocated = 0
+    if to_allocate > 0:
+        unallocated = _allocate_over_claims(
+            session, rules, payment, incoming, to_allocate, actor=actor
+        )
+    payment.state = "allocated"
+    audit.record(
+        session,
+        actor,
+        "payment.booked",
+        object_type="payment",
+        object_id=payment.id,
+        debtor_id=incoming.debtor_id,
+        amount=incoming.amount,
+        provider=incoming.provider,
+        unallocated=unallocated,
+        **({"plan_id": incoming.plan_id} if incoming.plan_id is not None else {}),
+    )
+    return BookingResult(payment, created=True)
+
+
+def _apply_to_plan(
+    session: Session, rules: RulePack, payment: Payment, incoming: IncomingPayment
+) -> int:
+    """Book the payment on its plan's claims first; returns what is left for the others."""
+    from portal.services.plans import apply_plan_payment
+
+    plan = session.get(Plan, incoming.plan_id)
+    if plan is None or plan.debtor_id != incoming.debtor_id:
+        payment.plan_id = None  # not this debtor's plan: an ordinary payment
+        return incoming.amount
+    result = apply_plan_payment(
+        session, rules, plan, payment, incoming.amount, on=incoming.received_on
+    )
+    return result.unallocated
+
+
+def _allocate_over_claims(
+    session: Session,
+    rules: RulePack,
+    payment: Payment,
+    incoming: IncomingPayment,
+    amount: int,
+    *,
+    actor: Actor,
+) -> int:
+    """Allocate `amount` over the debtor's open claims; the rest is credit (returned)."""
     claims = open_claims_for_allocation(session, incoming.debtor_id)
     by_id = {claim.id: claim for claim in claims}
     debts = [
@@ -101,7 +155,7 @@ def book_payment(
         for claim in claims
     ]
     allocation = allocate(
-        incoming.amount,
+        amount,
         debts,
         component_order=rules.component_order,
         earmarked_claim_id=incoming.earmarked_claim_id,
@@ -127,19 +181,7 @@ def book_payment(
                 payment_id=payment.id,
             )
         )
-    payment.state = "allocated"
-    audit.record(
-        session,
-        actor,
-        "payment.booked",
-        object_type="payment",
-        object_id=payment.id,
-        debtor_id=incoming.debtor_id,
-        amount=incoming.amount,
-        provider=incoming.provider,
-        unallocated=allocation.unallocated,
-    )
-    return BookingResult(payment, created=True)
+    return allocation.unallocated
 
 
 def _find(session: Session, provider: str, reference: str) -> Payment | None:
