@@ -42,6 +42,9 @@ class CheckoutAttempt(Base):
     debtor_id: Mapped[int] = mapped_column(ForeignKey("debtor.id"))
     #: set when the checkout was started from a payment link (no login)
     payment_link_id: Mapped[int | None] = mapped_column(ForeignKey("payment_link.id"))
+    #: an installment of a plan (issue 4): `claim_id` is then the plan claim whose reference
+    #: the payer sees, and the booking goes over the plan's claims
+    installment_id: Mapped[int | None] = mapped_column(ForeignKey("plan_installment.id"))
     amount: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
     state: Mapped[str] = mapped_column(String(10), default="pending")

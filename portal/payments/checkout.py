@@ -90,11 +90,19 @@ def checkout_return(public_id: str) -> str:
             if attempt.payment_id and citizen_owns
             else None
         ),
-        claim_url=(url_for("citizen.claim", claim_id=attempt.claim_id) if citizen_owns else None),
+        claim_url=(
+            (
+                url_for("citizen.plan_start")
+                if attempt.installment_id is not None
+                else url_for("citizen.claim", claim_id=attempt.claim_id)
+            )
+            if citizen_owns
+            else None
+        ),
     )
 
 
 def current_citizen_or_none() -> object | None:
-    from flask_login import current_user
+    from portal.auth.guards import current_citizen_or_none as citizen_or_desk
 
-    return current_user if getattr(current_user, "is_citizen", False) else None
+    return citizen_or_desk()  # in desk mode: the assisted citizen

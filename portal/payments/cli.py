@@ -21,6 +21,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.batch.lock import batch_lock
 from portal.config import Config
 from portal.domain.camt import CamtEntry
 from portal.domain.camt import CamtError
@@ -84,15 +85,20 @@ def import_statement_command(file: Path) -> None:
     rules: RulePack = current_app.config["RULE_PACK"]
     config: Config = current_app.config["SALDO"]
     try:
-        summary = import_statement(
-            session,
-            rules,
-            config,
-            data,
-            actor=Actor.system(),
-            now=datetime.now(UTC),
-            checkpoint=session.commit,
-        )
+        with batch_lock(session, "import-statement") as acquired:  # one at a time (issue 10)
+            if not acquired:
+                click.echo("another run is in progress; this one did nothing")
+                return
+            summary = import_statement(
+                session,
+                rules,
+                config,
+                data,
+                actor=Actor.system(),
+                now=datetime.now(UTC),
+                checkpoint=session.commit,
+            )
+            session.commit()  # before the lock goes: the next run must see this one's work
     except CamtError as exc:
         session.rollback()
         click.echo(f"Not imported: {CAMT_MESSAGES.get(exc.reason, exc.reason)}.", err=True)

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from portal.extensions import db
 from portal.models import Claim
 from portal.models import PaymentLink
+from portal.models import PlanInstallment
 from portal.payments.blueprint import bp
 from portal.payments.pages import LinkPayForm
 from portal.payments.pages import _bank_transfer
@@ -48,9 +49,24 @@ def _resolve_link(token: str) -> tuple[PaymentLink, Claim] | tuple[None, str]:
     return link, claim
 
 
-def _link_amount(link: PaymentLink, claim: Claim) -> int:
-    balance = svc.payable_balance(claim)
-    return min(link.amount, balance) if link.amount else balance
+def _installment(link: PaymentLink) -> PlanInstallment | None:
+    if link.installment_id is None:
+        return None
+    return db.session.get(PlanInstallment, link.installment_id)
+
+
+def _link_payable(link: PaymentLink, claim: Claim) -> tuple[int, Claim]:
+    """What the link pays now, and the claim whose reference the payer sees. An installment
+    link pays the installment's open amount (over the plan's claims); raises NotPayable."""
+    installment = _installment(link)
+    if link.installment_id is not None:
+        if installment is None:
+            raise svc.NotPayable("no such installment")
+        payable = svc.installment_payable(db.session(), installment)
+        balance, claim = payable.amount, payable.claim
+    else:
+        balance = svc.payable_balance(claim)
+    return (min(link.amount, balance) if link.amount else balance), claim
 
 
 @bp.route("/p/<token>", methods=["GET", "POST"])
@@ -66,9 +82,10 @@ def payment_link(token: str) -> BaseResponse | tuple[str, int]:
     assert isinstance(claim_or_reason, Claim)
     claim = claim_or_reason
     try:
-        amount = _link_amount(link, claim)
+        amount, claim = _link_payable(link, claim)
     except svc.NotPayable:
         return render_template("payments/nothing_to_pay.html", claim=None), 200
+    installment = _installment(link)
     form = LinkPayForm()
     message = None
     status = 200
@@ -79,7 +96,13 @@ def payment_link(token: str) -> BaseResponse | tuple[str, int]:
             )
             status = 400
         else:
-            response = _start_online(claim, amount, payment_link_id=link.id)
+            response = _start_online(
+                claim,
+                amount,
+                payment_link_id=link.id,
+                installment=installment,
+                maximum=amount if installment is not None else None,
+            )
             if response is not None:
                 return response
             message = _(
@@ -100,7 +123,11 @@ def payment_link(token: str) -> BaseResponse | tuple[str, int]:
         transfer=transfer,
         methods=_methods(rules),
         online=_online_available() and amount >= rules.minimum_online_amount,
-        pending=_pending(claim),
+        pending=(
+            svc.installment_pending(db.session(), installment.id, _now())
+            if installment is not None
+            else _pending(claim)
+        ),
         epc=claim.currency == "EUR",
         qr_alt=_qr_alt(transfer),
     ), status
@@ -112,7 +139,7 @@ def payment_link_qr(token: str) -> Response:
     if link is None or not isinstance(claim, Claim):
         abort(404)
     try:
-        amount = _link_amount(link, claim)
+        amount, claim = _link_payable(link, claim)
     except svc.NotPayable:
         abort(404)
     return _epc_png(claim, amount)

@@ -33,6 +33,7 @@ from portal.domain.rules.base import RulePack
 from portal.extensions import db
 from portal.i18n import money
 from portal.models import Claim
+from portal.models import PlanInstallment
 from portal.payments.providers import METHODS_BY_COUNTRY
 from portal.payments.providers import CheckoutRequest
 from portal.payments.providers import ProviderUnavailable
@@ -195,9 +196,17 @@ def _pending(claim: Claim) -> bool:
 
 
 def _start_online(
-    claim: Claim, amount: int, *, payment_link_id: int | None = None
+    claim: Claim,
+    amount: int,
+    *,
+    payment_link_id: int | None = None,
+    installment: PlanInstallment | None = None,
+    maximum: int | None = None,
 ) -> BaseResponse | None:
-    """Start a checkout and send the payer there; None when the provider failed (rolled back)."""
+    """Start a checkout and send the payer there; None when the provider failed (rolled back).
+
+    For an installment, `claim` is the plan claim whose reference the payer sees, `maximum`
+    what the installment may take, and the booking goes over the plan's claims."""
     config, rules = _config(), _rules()
     provider = current_provider(config)
     attempt = svc.start_attempt(
@@ -207,6 +216,8 @@ def _start_online(
         amount=amount,
         now=_now(),
         payment_link_id=payment_link_id,
+        installment_id=installment.id if installment is not None else None,
+        maximum=maximum,
     )
     base = config.public_base_url.rstrip("/")
     return_path = url_for("payments.checkout_return", public_id=attempt.public_id)
@@ -222,6 +233,8 @@ def _start_online(
         success_url=f"{base}{return_path}",
         cancel_url=f"{base}{return_path}?cancelled=1",
         expires_at=attempt.expires_at,
+        plan_id=installment.plan_id if installment is not None else None,
+        installment_id=installment.id if installment is not None else None,
     )
     try:
         started = provider.start_checkout(checkout)
@@ -257,8 +270,7 @@ def _record_and_process(provider_name: str, event_id: str, event_type: str, payl
 
 def _epc_png(claim: Claim, amount: int | None = None) -> Response:
     try:
-        balance = svc.payable_balance(claim)
-        transfer = _epc_transfer(_config(), _rules(), claim, amount or balance)
+        transfer = _epc_transfer(_config(), _rules(), claim, amount or svc.payable_balance(claim))
         png = epc_qr_png(transfer)
     except (svc.NotPayable, EpcError, ValueError):
         abort(404)

@@ -58,6 +58,9 @@ class CheckoutRequest:
     success_url: str
     cancel_url: str
     expires_at: datetime
+    #: an installment payment (issue 4): travels in the provider's metadata
+    plan_id: int | None = None
+    installment_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,10 @@ class EventOutcome:
     amount: int | None = None
     currency: str | None = None
     method: str = "online"
+    #: charge.refunded: (refund id, amount) of each refund the provider lists
+    refunds: tuple[tuple[str, int], ...] = ()
+    #: charge.refunded: the provider's charge id (a fallback key when no refund list is sent)
+    charge_id: str | None = None
 
 
 class PaymentProvider(Protocol):
@@ -102,6 +109,10 @@ class PaymentProvider(Protocol):
 
     def interpret(self, event_type: str, payload: Mapping[str, Any]) -> EventOutcome:
         """What a stored event means (pure: stored events can be re-processed)."""
+
+    def refund(self, payment_reference: str, amount: int, *, idempotency_key: str) -> str:
+        """Send `amount` of the payment back to the payer; returns the provider's refund id.
+        The same idempotency key twice refunds once. Raises ProviderUnavailable."""
 
 
 ProviderFactory = Callable[[Config], PaymentProvider]

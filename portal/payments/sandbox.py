@@ -44,6 +44,12 @@ class SandboxProvider:
     def verify_webhook(self, body: bytes, headers: Mapping[str, str]) -> ReceivedEvent:
         raise InvalidWebhook("the sandbox has no webhooks")
 
+    def refund(self, payment_reference: str, amount: int, *, idempotency_key: str) -> str:
+        """Offline: the refund is "made" at once; the id is stable per idempotency key."""
+        if amount <= 0:
+            raise ValueError("a refund amount is positive")
+        return f"sbx_re_{idempotency_key}"
+
     def button_event(
         self, *, public_id: str, session_id: str, action: str, amount: int, currency: str
     ) -> ReceivedEvent:

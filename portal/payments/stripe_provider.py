@@ -56,6 +56,9 @@ class StripeProvider:
             "checkout_attempt_id": str(request.attempt_id),
             "payment_reference": request.payment_reference,
         }
+        if request.installment_id is not None:
+            metadata["plan_id"] = str(request.plan_id)
+            metadata["installment_id"] = str(request.installment_id)
         return {
             "mode": "payment",
             "line_items": [
@@ -105,6 +108,23 @@ class StripeProvider:
             return False
         return True
 
+    def refund(self, payment_reference: str, amount: int, *, idempotency_key: str) -> str:
+        """stripe Refund.create on the PaymentIntent, in minor units. The idempotency key
+        makes a retry (or a double click) one refund at Stripe."""
+        try:
+            refund = self._client().v1.refunds.create(
+                params={
+                    "payment_intent": payment_reference,
+                    "amount": amount,
+                    "metadata": {"saldo_refund": idempotency_key},
+                },
+                options={"idempotency_key": idempotency_key},
+            )
+        except stripe.StripeError as exc:
+            log.warning("stripe refund not made: %s", type(exc).__name__)
+            raise ProviderUnavailable("Stripe did not make the refund") from exc
+        return str(refund.id)
+
     def verify_webhook(self, body: bytes, headers: Mapping[str, str]) -> ReceivedEvent:
         signature = headers.get("Stripe-Signature", "")
         if not signature or not self._secrets:
@@ -141,8 +161,26 @@ class StripeProvider:
                 amount=obj.get("amount_total"),
                 currency=str(obj.get("currency") or "").upper() or None,
             )
-        if event_type == "charge.refunded" and obj.get("refunded") is True:
-            return EventOutcome(REFUNDED, payment_reference=obj.get("payment_intent"))
+        if event_type == "charge.refunded":
+            listed = obj.get("refunds", {})
+            rows = listed.get("data", []) if isinstance(listed, Mapping) else []
+            refunds = tuple(
+                (str(row["id"]), int(row["amount"]))
+                for row in rows
+                if isinstance(row, Mapping)
+                and isinstance(row.get("id"), str)
+                and isinstance(row.get("amount"), int)
+                and row.get("status", "succeeded") in ("succeeded", "pending")
+            )
+            refunded = obj.get("amount_refunded")
+            return EventOutcome(
+                REFUNDED,
+                payment_reference=obj.get("payment_intent"),
+                amount=refunded if isinstance(refunded, int) else None,
+                currency=str(obj.get("currency") or "").upper() or None,
+                refunds=refunds,
+                charge_id=obj.get("id") if isinstance(obj.get("id"), str) else None,
+            )
         return EventOutcome(IGNORED)
 
 

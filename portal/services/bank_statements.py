@@ -33,6 +33,7 @@ from portal.domain.camt import CamtDocument
 from portal.domain.camt import candidate_references
 from portal.domain.camt import compact_iban
 from portal.domain.camt import is_stripe_payout
+from portal.domain.plans import PlanState
 from portal.domain.references import ReferenceScheme
 from portal.domain.rules.base import RulePack
 from portal.models import BankEntry
@@ -41,13 +42,17 @@ from portal.models import Claim
 from portal.models import DebtorAccountEntry
 from portal.models import LedgerEntry
 from portal.models import Payment
+from portal.models import Plan
+from portal.models import PlanClaim
 from portal.payments.camt_parser import parse_camt
 from portal.services import audit
+from portal.services import direct_debit_returns
 from portal.services.audit import Actor
 from portal.services.bank_storage import ImportSummary
 from portal.services.bank_storage import store_document
 from portal.services.booking import IncomingPayment
 from portal.services.booking import book_payment
+from portal.services.credit import available_credit
 from portal.services.ledger import append_entry
 from portal.services.work import UNMATCHED_PAYMENT
 from portal.services.work import open_work_item
@@ -162,6 +167,8 @@ def _process(
     if entry.currency != rules.currency:
         _reject(entry, "currency")
         return
+    if direct_debit_returns.handle_bank_entry(session, rules, entry, actor=actor, now=now):
+        return  # our direct debit (EndToEndId "SALDO-DD-..."): settled or returned (issue 8)
     if entry.reversal:
         _process_reversal(session, entry, actor=actor, now=now)
         return
@@ -230,12 +237,24 @@ def book_entry(
             debtor_id=claim.debtor_id,
             received_on=_received_on(entry, rules, now),
             earmarked_claim_id=claim.id,
+            # a transfer with the reference of a claim in an active plan pays the plan
+            # (the installment pay page shows that reference)
+            plan_id=_active_plan_of(session, claim),
         ),
         actor=actor,
     )
     entry.payment_id = result.payment.id
     entry.claim_id = claim.id
     entry.reason = None
+
+
+def _active_plan_of(session: Session, claim: Claim) -> int | None:
+    return session.scalar(
+        select(Plan.id)
+        .join(PlanClaim, PlanClaim.plan_id == Plan.id)
+        .where(PlanClaim.claim_id == claim.id, Plan.state == PlanState.ACTIVE.value)
+        .limit(1)
+    )
 
 
 def _received_on(entry: BankEntry, rules: RulePack, now: datetime) -> date:
@@ -264,6 +283,23 @@ def _process_reversal(session: Session, entry: BankEntry, *, actor: Actor, now: 
     payment = session.get(Payment, original.payment_id)
     if payment is None or payment.state == "reversed":
         _to_queue(session, entry, "reversal_unknown", now=now)
+        return
+    overpaid = sum(
+        session.scalars(
+            select(DebtorAccountEntry.amount).where(
+                DebtorAccountEntry.payment_id == payment.id,
+                DebtorAccountEntry.cause == "overpayment",
+            )
+        )
+    )
+    if (
+        overpaid
+        and payment.debtor_id is not None
+        and overpaid > available_credit(session, payment.debtor_id, payment.currency)
+    ):
+        # The credit this payment left was applied or refunded meanwhile: taking it back
+        # would make the credit negative. Nothing is booked; a person decides.
+        _to_queue(session, entry, "reversal_credit_used", now=now)
         return
     source = f"reversal:bank_entry:{entry.id}"
     on = entry.booking_date or payment.received_on

@@ -2,7 +2,11 @@
 
 A surplus is never a negative claim balance. Booking puts it here (cause "overpayment");
 `apply_credit_to_claim` moves it onto a claim as a payment in the ledger; refunds (a pain.001
-export after four-eyes approval) take it out. The balance is the sum of the entries.
+export after four-eyes approval, or the provider's refund API: portal/services/refunds.py)
+take it out. The balance is the sum of the entries and never goes below zero: credit set
+aside for a refund on its way is not available (`available_credit`), and a bank reversal of
+a payment whose credit was used meanwhile is not booked but goes to a person
+(bank_statements, reason "reversal_credit_used").
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ from portal.domain.rules.base import RulePack
 from portal.models import Claim
 from portal.models import Debtor
 from portal.models import DebtorAccountEntry
+from portal.models import Refund
+from portal.models.refund import RESERVING_STATES
 from portal.services import audit
 from portal.services.audit import Actor
 from portal.services.ledger import append_entry
@@ -38,6 +44,36 @@ def credit_balance(session: Session, debtor_id: int, currency: str) -> int:
     total = session.scalar(
         select(func.coalesce(func.sum(DebtorAccountEntry.amount), 0)).where(
             DebtorAccountEntry.debtor_id == debtor_id, DebtorAccountEntry.currency == currency
+        )
+    )
+    return int(total or 0)
+
+
+def reserved_credit(session: Session, debtor_id: int, currency: str) -> int:
+    """Credit set aside for staff refunds not executed (or rejected) yet."""
+    total = session.scalar(
+        select(func.coalesce(func.sum(Refund.amount), 0)).where(
+            Refund.debtor_id == debtor_id,
+            Refund.currency == currency,
+            Refund.origin == "staff",
+            Refund.state.in_(RESERVING_STATES),
+        )
+    )
+    return int(total or 0)
+
+
+def available_credit(session: Session, debtor_id: int, currency: str) -> int:
+    """What may still be applied or refunded: the balance minus refunds on their way."""
+    return credit_balance(session, debtor_id, currency) - reserved_credit(
+        session, debtor_id, currency
+    )
+
+
+def credit_left_by_payment(session: Session, payment_id: int) -> int:
+    """The credit a payment created ("overpayment") minus what was taken back for it."""
+    total = session.scalar(
+        select(func.coalesce(func.sum(DebtorAccountEntry.amount), 0)).where(
+            DebtorAccountEntry.payment_id == payment_id
         )
     )
     return int(total or 0)
@@ -70,7 +106,8 @@ def apply_credit_to_claim(
         claim.handed_over_on is not None and rules.collector_claims_read_only
     ):
         raise CreditRefused("claim_closed", f"claim {claim.id} is not collected by us")
-    available = credit_balance(session, debtor_id, claim.currency)
+    # Credit set aside for a refund on its way cannot be applied as well.
+    available = available_credit(session, debtor_id, claim.currency)
     if amount > available:
         raise CreditRefused("insufficient_credit", f"credit {available} is less than {amount}")
     if amount > claim.balance:

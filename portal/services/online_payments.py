@@ -25,10 +25,14 @@ from sqlalchemy.orm import Session
 
 from portal.domain.money import InvalidAmount
 from portal.domain.money import Money
+from portal.domain.plans import PlanState
 from portal.domain.rules.base import RulePack
 from portal.models import CheckoutAttempt
 from portal.models import Claim
 from portal.models import Payment
+from portal.models import Plan
+from portal.models import PlanClaim
+from portal.models import PlanInstallment
 from portal.models import ProviderEvent
 from portal.services import audit
 from portal.services.audit import Actor
@@ -107,9 +111,15 @@ def start_attempt(
     amount: int,
     now: datetime,
     payment_link_id: int | None = None,
+    installment_id: int | None = None,
+    maximum: int | None = None,
 ) -> CheckoutAttempt:
-    """A pending checkout for `amount` on `claim` (the provider session is attached after)."""
-    if amount <= 0 or amount > payable_balance(claim):
+    """A pending checkout for `amount` on `claim` (the provider session is attached after).
+
+    For an installment, `maximum` is what the installment may take (it can be more than
+    `claim`'s own balance: the plan's claims share it)."""
+    limit = payable_balance(claim) if maximum is None else maximum
+    if amount <= 0 or amount > limit:
         raise AmountRejected("above_balance" if amount > 0 else "zero")
     attempt = CheckoutAttempt(
         public_id=secrets.token_urlsafe(32),
@@ -117,6 +127,7 @@ def start_attempt(
         claim_id=claim.id,
         debtor_id=claim.debtor_id,
         payment_link_id=payment_link_id,
+        installment_id=installment_id,
         amount=amount,
         currency=claim.currency,
         state="pending",
@@ -153,6 +164,54 @@ def pending_claim_ids(session: Session, debtor_id: int, now: datetime) -> set[in
                 CheckoutAttempt.expires_at > now,
             )
         )
+    )
+
+
+@dataclass(frozen=True)
+class InstallmentPayable:
+    """What may be paid on an installment now, and the plan claim whose reference it uses."""
+
+    amount: int
+    claim: Claim
+    plan: Plan
+
+
+def installment_payable(session: Session, installment: PlanInstallment) -> InstallmentPayable:
+    """The installment's open amount, capped by what the plan's claims still owe; the oldest
+    open plan claim carries the payment reference. Raises NotPayable (paid, plan not active,
+    nothing owed)."""
+    plan = session.get(Plan, installment.plan_id)
+    if plan is None or plan.state != PlanState.ACTIVE.value or installment.state == "paid":
+        raise NotPayable(f"installment {installment.id} has nothing to pay")
+    claims = [
+        claim
+        for claim in session.scalars(
+            select(Claim)
+            .join(PlanClaim, PlanClaim.claim_id == Claim.id)
+            .where(PlanClaim.plan_id == plan.id)
+            .order_by(Claim.due_date, Claim.id)
+        )
+        if claim.cancelled_on is None and claim.handed_over_on is None and claim.balance > 0
+    ]
+    amount = min(installment.amount - installment.paid_amount, sum(c.balance for c in claims))
+    if amount <= 0 or not claims:
+        raise NotPayable(f"installment {installment.id} has nothing to pay")
+    return InstallmentPayable(amount=amount, claim=claims[0], plan=plan)
+
+
+def installment_pending(session: Session, installment_id: int, now: datetime) -> bool:
+    """A checkout for this installment was started and is not booked, failed or expired."""
+    return (
+        session.scalar(
+            select(CheckoutAttempt.id)
+            .where(
+                CheckoutAttempt.installment_id == installment_id,
+                CheckoutAttempt.state == "pending",
+                CheckoutAttempt.expires_at > now,
+            )
+            .limit(1)
+        )
+        is not None
     )
 
 
@@ -266,7 +325,7 @@ def _apply(
 ) -> EventResult:
     kind: str = outcome.kind
     if kind == "refunded":
-        return _mark_refunded(session, provider, outcome.payment_reference)
+        return _mark_refunded(session, provider, outcome, now=now)
     if kind not in ("paid", "failed", "expired", "cancelled"):
         return EventResult("ignored")
     attempt = _attempt_for_session(session, provider, outcome.session_id)
@@ -283,6 +342,9 @@ def _apply(
     if currency != attempt.currency or amount <= 0 or not outcome.payment_reference:
         log.warning("%s paid event for attempt %s does not match it", provider, attempt.id)
         return EventResult("mismatch", attempt=attempt)
+    installment = (
+        session.get(PlanInstallment, attempt.installment_id) if attempt.installment_id else None
+    )
     booking = book_payment(
         session,
         rules,
@@ -295,6 +357,7 @@ def _apply(
             debtor_id=attempt.debtor_id,
             received_on=now.astimezone(ZoneInfo(rules.timezone)).date(),
             earmarked_claim_id=attempt.claim_id,
+            plan_id=installment.plan_id if installment is not None else None,
         ),
         actor=Actor.system(),
     )
@@ -305,14 +368,19 @@ def _apply(
     return EventResult("booked" if booking.created else "duplicate", attempt, booking.payment)
 
 
-def _mark_refunded(session: Session, provider: str, reference: str | None) -> EventResult:
-    """Record a provider refund on the payment (state only; the ledger reversal of a refund is
-    done by the refunds work, not here)."""
+def _mark_refunded(session: Session, provider: str, outcome: Any, *, now: datetime) -> EventResult:
+    """A refund at the provider (charge.refunded): booked once per refund id by the refunds
+    service (credit first, then "refund" ledger entries on the claims the payment paid);
+    the payment is "refunded" once all of it went back. Refunds Saldo made itself are known
+    by their id and change nothing."""
+    from portal.services.refunds_provider import book_provider_refund
+
+    reference = outcome.payment_reference
     payment = (
         session.scalar(
-            select(Payment).where(
-                Payment.provider == provider, Payment.provider_reference == reference
-            )
+            select(Payment)
+            .where(Payment.provider == provider, Payment.provider_reference == reference)
+            .with_for_update()
         )
         if reference
         else None
@@ -320,8 +388,16 @@ def _mark_refunded(session: Session, provider: str, reference: str | None) -> Ev
     if payment is None:
         log.warning("%s refund for an unknown payment", provider)
         return EventResult("unknown_payment")
-    if payment.state != "refunded":
-        payment.state = "refunded"
+    amount = getattr(outcome, "amount", None)
+    new = book_provider_refund(
+        session,
+        payment,
+        refunds=tuple(getattr(outcome, "refunds", ()) or ()),
+        amount_refunded=amount if isinstance(amount, int) else None,
+        charge_id=getattr(outcome, "charge_id", None),
+        now=now,
+    )
+    if new:
         audit.record(
             session,
             Actor.system(),
@@ -330,5 +406,6 @@ def _mark_refunded(session: Session, provider: str, reference: str | None) -> Ev
             object_id=payment.id,
             debtor_id=payment.debtor_id,
             provider=provider,
+            refunds=new,
         )
     return EventResult("refunded", payment=payment)

@@ -67,6 +67,18 @@ def fake_stripe_server() -> Iterator[FakeStripe]:
                         "status": "open",
                     },
                 )
+            elif self.path == "/v1/refunds":
+                amount = int(form.get("amount", ["0"])[0])
+                self._send(
+                    200,
+                    {
+                        "id": f"re_test_{next(_ids)}",
+                        "object": "refund",
+                        "amount": amount,
+                        "status": "succeeded",
+                        "payment_intent": form["payment_intent"][0],
+                    },
+                )
             elif self.path.endswith("/expire"):
                 session_id = self.path.split("/")[-2]
                 self._send(
