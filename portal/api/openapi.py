@@ -13,6 +13,7 @@ from portal.api.problems import TYPE_PREFIX
 from portal.domain.rules.base import RulePack
 from portal.services.claim_checks import EXTERNAL_ID
 from portal.services.claim_checks import MAX_AMOUNT
+from portal.services.department_fees import FEE_REASONS
 
 CREDIT_REASONS = ("billing_error", "duplicate", "partial_remission", "goodwill", "other")
 JSON = "application/json"
@@ -120,6 +121,54 @@ def _schemas(rules: RulePack) -> dict[str, Any]:
                 "reason": {"type": "string", "enum": list(CREDIT_REASONS)},
             },
         },
+        "FeeInput": {
+            "type": "object",
+            "description": "A reminder fee on the claim (ledger component fee, cause "
+            "reminder_fee), within the rule pack's cap for the claim type's legal basis. "
+            "Idempotent by fee_id per claim: the same fee again gives 200 and the same entry; "
+            "another fee under the same fee_id gives 409 fee-id-conflict.",
+            "required": ["fee_id", "amount", "reason"],
+            "additionalProperties": False,
+            "properties": {
+                "fee_id": {
+                    "type": "string",
+                    "pattern": "^[A-Za-z0-9._:/-]{1,64}$",
+                    "description": "Your own id for this fee (idempotency key).",
+                },
+                "amount": {**amount, "description": "Minor units; at most the cap (see 422)."},
+                "reason": {"type": "string", "enum": list(FEE_REASONS)},
+                "effective_date": {
+                    **day,
+                    "description": "After the due date, not after today; default today.",
+                },
+            },
+        },
+        "Fee": {
+            "type": "object",
+            "required": [
+                "fee_id",
+                "ledger_entry_id",
+                "amount",
+                "currency",
+                "reason",
+                "cause",
+                "effective_date",
+            ],
+            "properties": {
+                "fee_id": {"type": "string"},
+                "ledger_entry_id": {"type": "integer"},
+                "amount": {"type": "integer", "minimum": 1},
+                "currency": {"type": "string"},
+                "reason": {"type": "string", "enum": list(FEE_REASONS)},
+                "cause": {"type": "string", "enum": ["reminder_fee"]},
+                "effective_date": day,
+            },
+        },
+        "FeeResult": {
+            "type": "object",
+            "required": ["fee", "claim"],
+            "properties": {"fee": _ref("Fee"), "claim": _ref("Claim")},
+        },
         "Claim": {
             "type": "object",
             "required": [
@@ -181,6 +230,7 @@ def _schemas(rules: RulePack) -> dict[str, Any]:
                         "self": {"type": "string"},
                         "cancel": {"type": "string"},
                         "credit": {"type": "string"},
+                        "fees": {"type": "string"},
                     },
                 },
             },
@@ -371,6 +421,31 @@ def build_spec(rules: RulePack) -> dict[str, Any]:
                     "parameters": [_CLAIM_ID],
                     "requestBody": _body("CreditInput"),
                     "responses": _responses(_ok("Claim"), "400", "404", "409", "413", "415", "422"),
+                }
+            },
+            "/claims/{claim_id}/fees": {
+                "post": {
+                    "operationId": "addClaimFee",
+                    "summary": "Add a reminder fee within the rule pack's cap (idempotent by "
+                    "fee_id)",
+                    "description": "409 when the claim is cancelled (claim-closed), with the "
+                    "external collector (claim-handed-over), under a collection hold "
+                    "(claim-on-hold), paid (claim-settled), or when fee_id was used for another "
+                    "fee (fee-id-conflict). 422 above_fee_cap names the maximum.",
+                    "parameters": [_CLAIM_ID],
+                    "requestBody": _body("FeeInput"),
+                    "responses": _responses(
+                        {
+                            **_ok("FeeResult", "Fee added", "201"),
+                            **_ok("FeeResult", "Sent before: the same fee"),
+                        },
+                        "400",
+                        "404",
+                        "409",
+                        "413",
+                        "415",
+                        "422",
+                    ),
                 }
             },
             "/payments": {

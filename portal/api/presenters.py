@@ -14,6 +14,7 @@ from portal.domain.references import display
 from portal.domain.rules.base import RulePack
 from portal.models import Claim
 from portal.models import ClaimType
+from portal.models import LedgerEntry
 from portal.services.department_claims import PaymentLine
 from portal.services.department_claims import claim_status
 
@@ -55,6 +56,7 @@ def claim_json(
             "self": url_for("api.get_claim", claim_id=claim.id),
             "cancel": url_for("api.cancel_claim", claim_id=claim.id),
             "credit": url_for("api.credit_claim", claim_id=claim.id),
+            "fees": url_for("api.add_claim_fee", claim_id=claim.id),
         },
     }
 
@@ -82,4 +84,16 @@ def payment_json(line: PaymentLine) -> dict[str, Any]:
         "currency": line.currency,
         "effective_date": line.effective_date.isoformat(),
         "payment_id": line.payment_id,
+    }
+
+
+def fee_json(entry: LedgerEntry, *, fee_id: str, reason: str) -> dict[str, Any]:
+    return {
+        "fee_id": fee_id,
+        "ledger_entry_id": entry.id,
+        "amount": entry.amount,
+        "currency": entry.currency,
+        "reason": reason,
+        "cause": entry.cause,
+        "effective_date": entry.effective_date.isoformat(),
     }

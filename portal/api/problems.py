@@ -28,6 +28,10 @@ PROBLEMS: dict[str, tuple[int, str]] = {
     "rate-limited": (429, "Too many requests for this token"),
     "external-id-conflict": (409, "This external id was used for a different claim"),
     "claim-closed": (409, "The claim is cancelled"),
+    "claim-handed-over": (409, "The claim is with the external collector"),
+    "claim-on-hold": (409, "Collection on the claim is paused"),
+    "claim-settled": (409, "Nothing is owed on the claim"),
+    "fee-id-conflict": (409, "This fee id was used for a different fee"),
     "not-found": (404, "Not found"),
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC
 from datetime import date
 from datetime import datetime
@@ -24,6 +25,7 @@ from portal.api.openapi import CREDIT_REASONS
 from portal.api.openapi import build_spec
 from portal.api.presenters import claim_json
 from portal.api.presenters import claim_type_json
+from portal.api.presenters import fee_json
 from portal.api.presenters import payment_json
 from portal.api.problems import ApiProblem
 from portal.api.problems import validation_problem
@@ -33,6 +35,7 @@ from portal.models import Claim
 from portal.models import ClaimType
 from portal.services.audit import Actor
 from portal.services.claim_checks import EXTERNAL_ID
+from portal.services.claim_checks import ISO_DATE
 from portal.services.claim_checks import MAX_AMOUNT
 from portal.services.claim_checks import FieldError
 from portal.services.claim_checks import SubmissionInvalid
@@ -46,6 +49,11 @@ from portal.services.department_claims import cancel_claim as cancel_service
 from portal.services.department_claims import credit_claim as credit_service
 from portal.services.department_claims import department_claim
 from portal.services.department_claims import payments_since
+from portal.services.department_fees import FEE_REASONS
+from portal.services.department_fees import FeeIdConflict
+from portal.services.department_fees import FeeRefused
+from portal.services.department_fees import FeeTooHigh
+from portal.services.department_fees import add_fee
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 hooks.install(bp)
@@ -215,6 +223,98 @@ def credit_claim(claim_id: int) -> Response:
         raise validation_problem([FieldError("amount", "exceeds_principal", message)]) from error
     db.session().commit()
     return _claim_response(claim)
+
+
+FEE_FIELDS = frozenset({"fee_id", "amount", "reason", "effective_date"})
+FEE_ID = re.compile(r"[A-Za-z0-9._:/-]{1,64}")
+
+
+def _fee_fields(data: Any, claim: Claim) -> tuple[str, int, str, date]:
+    if not isinstance(data, dict):
+        raise validation_problem([FieldError("", "type", "the body must be a JSON object")])
+    errors = [
+        FieldError(key, "unknown_field", "not part of a fee")
+        for key in sorted(set(data) - FEE_FIELDS)
+    ]
+    fee_id, amount, reason = data.get("fee_id"), data.get("amount"), data.get("reason")
+    if not isinstance(fee_id, str) or not FEE_ID.fullmatch(fee_id):
+        message = "your id for this fee: 1-64 letters, digits and . _ : / -"
+        errors.append(FieldError("fee_id", "required" if fee_id is None else "invalid", message))
+    if isinstance(amount, bool) or not isinstance(amount, int):
+        errors.append(FieldError("amount", "not_integer", "a whole number of minor units"))
+    elif not 0 < amount <= MAX_AMOUNT:
+        errors.append(FieldError("amount", "out_of_range", f"from 1 to {MAX_AMOUNT}"))
+    if reason not in FEE_REASONS:
+        errors.append(FieldError("reason", "invalid", f"one of {', '.join(FEE_REASONS)}"))
+    today = _today()
+    effective = today
+    raw_day = data.get("effective_date")
+    if raw_day is not None:
+        try:
+            if not isinstance(raw_day, str) or not ISO_DATE.fullmatch(raw_day):
+                raise ValueError(raw_day)
+            effective = date.fromisoformat(raw_day)
+        except ValueError:
+            errors.append(FieldError("effective_date", "invalid_date", "a date as YYYY-MM-DD"))
+        else:
+            if effective > today:
+                errors.append(FieldError("effective_date", "in_future", "not after today"))
+            elif effective <= claim.due_date:
+                message = f"after the due date ({claim.due_date.isoformat()})"
+                errors.append(FieldError("effective_date", "not_overdue", message))
+    if errors:
+        raise validation_problem(errors)
+    assert isinstance(fee_id, str)
+    assert isinstance(amount, int)
+    return fee_id, amount, str(reason), effective
+
+
+@bp.post("/claims/<int:claim_id>/fees")
+def add_claim_fee(claim_id: int) -> Response:
+    claim = _own_claim(claim_id)
+    fee_id, amount, reason, effective = _fee_fields(json_body(), claim)
+    try:
+        result = add_fee(
+            db.session(),
+            _rules(),
+            claim,
+            amount,
+            reason=reason,
+            fee_id=fee_id,
+            effective_date=effective,
+            on=_today(),
+            actor=API_ACTOR,
+            token_id=current_token().id,
+        )
+    except FeeIdConflict as error:
+        raise ApiProblem(
+            "fee-id-conflict",
+            f"Fee id {fee_id!r} was used on this claim for a different fee "
+            f"(ledger entry {error.entry.id}).",
+        ) from error
+    except FeeRefused as error:
+        raise ApiProblem(error.code, str(error)) from error
+    except FeeTooHigh as error:
+        limit = error.limit
+        if limit.maximum == 0:
+            message = (
+                f"no fee is allowed on this claim now (fee rules {limit.regime}: "
+                f"{limit.charged_fees} of {limit.allowed_fees} fees charged)"
+            )
+        else:
+            message = (
+                f"at most {limit.maximum} minor units for this claim type "
+                f"(fee rules {limit.regime})"
+            )
+        raise validation_problem([FieldError("amount", "above_fee_cap", message)]) from error
+    db.session().commit()
+    body = {
+        "fee": fee_json(result.entry, fee_id=fee_id, reason=result.reason),
+        "claim": claim_json(db.session(), _rules(), claim, as_of=_today(), now=datetime.now(UTC)),
+    }
+    response = jsonify(body)
+    response.status_code = 201 if result.created else 200
+    return response
 
 
 @bp.get("/payments")

@@ -1,7 +1,7 @@
-"""A small JSON Schema toolkit for the API fuzz test (schemathesis is not installed).
+"""A small JSON Schema toolkit for the OpenAPI document tests.
 
 `validate` checks an instance against the subset of JSON Schema 2020-12 the OpenAPI document
-uses; `from_schema` makes a Hypothesis strategy for valid-looking values of a schema.
+uses (the fuzzing itself is schemathesis: tests/api/test_api_schemathesis.py).
 """
 
 from __future__ import annotations
@@ -9,8 +9,6 @@ from __future__ import annotations
 import re
 from datetime import date
 from typing import Any
-
-from hypothesis import strategies as st
 
 Schema = dict[str, Any]
 
@@ -86,54 +84,3 @@ def validate(spec: Schema, schema: Schema, value: Any, path: str = "$") -> list[
             elif isinstance(schema.get("additionalProperties"), dict):
                 errors += validate(spec, schema["additionalProperties"], item, f"{path}.{key}")
     return errors
-
-
-_JSON_SCALARS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text()
-ANY_JSON = st.recursive(
-    _JSON_SCALARS,
-    lambda inner: (
-        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
-    ),
-    max_leaves=8,
-)
-
-
-def _string(schema: Schema) -> st.SearchStrategy[Any]:
-    if "enum" in schema:
-        return st.sampled_from(schema["enum"])
-    if schema.get("format") == "date":
-        return st.dates().map(date.isoformat)
-    if "pattern" in schema:
-        return st.from_regex(schema["pattern"], fullmatch=True)
-    low = schema.get("minLength", 0)
-    return st.text(min_size=low, max_size=min(schema.get("maxLength", 40), low + 40))
-
-
-def from_schema(spec: Schema, schema: Schema) -> st.SearchStrategy[Any]:
-    """Values shaped like the schema (types, required keys, ranges); optional keys sometimes."""
-    schema = resolve(spec, schema)
-    if "enum" in schema:
-        return st.sampled_from(schema["enum"])
-    kinds = schema.get("type", "object")
-    if isinstance(kinds, list):
-        return st.one_of([from_schema(spec, {**schema, "type": kind}) for kind in kinds])
-    if kinds == "null":
-        return st.none()
-    if kinds == "boolean":
-        return st.booleans()
-    if kinds == "integer":
-        return st.integers(schema.get("minimum"), schema.get("maximum"))
-    if kinds == "string":
-        return _string(schema)
-    if kinds == "array":
-        return st.lists(from_schema(spec, schema.get("items", {})), max_size=3)
-    properties = schema.get("properties", {})
-    if not properties:
-        return st.dictionaries(st.text(max_size=8), _JSON_SCALARS, max_size=3)
-    required = set(schema.get("required", []))
-    return st.fixed_dictionaries(
-        {key: from_schema(spec, sub) for key, sub in properties.items() if key in required},
-        optional={
-            key: from_schema(spec, sub) for key, sub in properties.items() if key not in required
-        },
-    )

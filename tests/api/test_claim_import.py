@@ -10,7 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.models import Claim
+from portal.models import Department
+from portal.services.audit import Actor
 from portal.services.claim_import import CsvInvalid
+from portal.services.claim_import import import_rows
 from portal.services.claim_import import read_rows
 from tests.api.helpers import counts
 from tests.support.factories import ensure_catalogue
@@ -90,3 +93,93 @@ def test_reading_rows_turns_digit_amounts_into_integers_only() -> None:
     }
     with pytest.raises(CsvInvalid, match="external_id"):
         list(read_rows("a,b\n1,2\n"))
+
+
+def _row(external_id: str, amount: object, national_id: str, name: str) -> dict[str, object]:
+    return {
+        "external_id": external_id,
+        "claim_type": "childcare_contribution",
+        "amount": amount,
+        "currency": "EUR",
+        "issue_date": "2026-11-01",
+        "due_date": "2026-12-01",
+        "description": f"Childcare {external_id}",
+        "debtor": {"name": name, "national_id": national_id, "business_number": None},
+    }
+
+
+def test_a_bad_row_in_the_middle_of_a_chunk_leaves_the_good_rows_of_that_chunk_imported(
+    app: Flask, db_session: Session
+) -> None:
+    ensure_catalogue(db_session)
+    department = db_session.scalar(select(Department).where(Department.code == "children"))
+    assert department is not None
+    rows = [
+        (2, _row("CHUNK-1", 45000, "291417772", "Anna de Vries")),
+        (3, _row("CHUNK-2", 30000, "411524495", "Bram Jansen")),
+        # same external id as line 2, another amount: fails inside its savepoint
+        (4, _row("CHUNK-1", 99999, "291417772", "Anna de Vries")),
+        (5, _row("CHUNK-3", "12.50", "411524495", "Bram Jansen")),  # fails its checks
+        (6, _row("CHUNK-4", 38000, "411524495", "Bram Jansen")),  # debtor new in this chunk
+        (7, _row("CHUNK-5", 20000, "398259793", "Dana Smit")),  # next chunk
+    ]
+    with app.app_context():
+        outcomes = []
+        for outcome in import_rows(
+            db_session,
+            app.config["SALDO"],
+            app.config["RULE_PACK"],
+            department,
+            rows,
+            actor=Actor.system(),
+            dry_run=False,
+            chunk_rows=5,
+        ):
+            db_session.commit()
+            outcomes.append(outcome)
+    assert [(o.line, o.outcome) for o in outcomes] == [
+        (2, "created"),
+        (3, "created"),
+        (4, "rejected"),
+        (5, "rejected"),
+        (6, "created"),
+        (7, "created"),
+    ]
+    assert outcomes[2].errors[0].code == "conflict"
+    assert outcomes[2].claim_id == outcomes[0].claim_id
+    assert outcomes[3].errors[0].field == "amount"
+    db_session.expire_all()
+    claims = {
+        c.external_id: c
+        for c in db_session.scalars(select(Claim).where(Claim.external_id.like("CHUNK-%")))
+    }
+    assert set(claims) == {"CHUNK-1", "CHUNK-2", "CHUNK-4", "CHUNK-5"}
+    assert claims["CHUNK-1"].original_amount == 45000
+    assert claims["CHUNK-2"].debtor_id == claims["CHUNK-4"].debtor_id  # one debtor, not two
+
+
+def test_the_chunk_size_does_not_change_the_outcomes(app: Flask, db_session: Session) -> None:
+    ensure_catalogue(db_session)
+    department = db_session.scalar(select(Department).where(Department.code == "children"))
+    assert department is not None
+    text = MIXED.read_text(encoding="utf-8")
+
+    def outcomes(chunk_rows: int) -> list[tuple[int, str]]:
+        with app.app_context():
+            found = import_rows(
+                db_session,
+                app.config["SALDO"],
+                app.config["RULE_PACK"],
+                department,
+                read_rows(text),
+                actor=Actor.system(),
+                dry_run=True,
+                chunk_rows=chunk_rows,
+            )
+            return [(o.line, o.outcome) for o in found]
+
+    expected = outcomes(1)
+    assert [kind for _, kind in expected].count("would_create") == 3
+    assert outcomes(2) == outcomes(500) == expected
+    with pytest.raises(ValueError, match="chunk_rows"):
+        outcomes(0)
