@@ -6,6 +6,7 @@ from flask import Flask
 
 from portal.config import INSTANCE_DIR
 from portal.config import Config
+from portal.web.serving import configure_serving
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -19,6 +20,7 @@ def create_app(config: Config | None = None) -> Flask:
     )
     configure_app(app, config)
     configure_extensions(app, config)
+    configure_serving(app, config)  # ProxyFix, JSON request logs (issue 10)
     register_blueprints(app)
     register_cli(app)
     return app
@@ -95,6 +97,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.extensions import csrf
     from portal.payments.views import bp as payments_bp
     from portal.staff.views import bp as staff_bp
+    from portal.web.health import bp as health_bp
     from portal.web.language import bp as language_bp
 
     app.register_blueprint(citizen_bp)
@@ -103,6 +106,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(language_bp)
     app.register_blueprint(payments_bp)
     app.register_blueprint(csrf.exempt(api_bp))  # bearer tokens, no cookies: CSRF does not apply
+    app.register_blueprint(csrf.exempt(health_bp))  # probes: GET only, no login, no data
 
 
 def register_cli(app: Flask) -> None:

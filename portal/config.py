@@ -7,6 +7,7 @@ secrets). Country rules (fees, references, plan policy) are code-as-data in
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -26,8 +27,34 @@ class ConfigError(RuntimeError):
     """The configuration cannot run safely; the message says which variable to set."""
 
 
+class ProductionConfigError(ConfigError):
+    """SALDO_ENV=production with demo or unsafe settings; `problems` lists every one."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = tuple(problems)
+        lines = "\n".join(f"  - {problem}" for problem in problems)
+        super().__init__(f"Saldo refuses to start in production mode:\n{lines}")
+
+
+def env_var(field_name: str) -> str:
+    """The environment variable that sets a Config field (docs/configuration.md)."""
+    special = {"secret_key": "SECRET_KEY", "database_url": "DATABASE_URL", "rules": "PORTAL_RULES"}
+    return special.get(field_name, f"SALDO_{field_name.upper()}")
+
+
 def _bool(value: str) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _check_json_object(raw: str, variable: str) -> None:
+    if not raw:
+        return
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        value = None
+    if not isinstance(value, dict):
+        raise ConfigError(f"{variable} must be a JSON object")
 
 
 @dataclass(frozen=True)
@@ -40,17 +67,37 @@ class Config:
     rules: str = "nl"
     #: demo mode: demo login page, sandbox payments, demo secrets allowed
     demo: bool = False
+    #: test mode (the test suite); never set in production
     testing: bool = False
+    #: the municipality's name on pages and letters
     municipality_name: str = "Gemeente Voorbeeld"
+    #: account holder name on EPC QR codes and transfer instructions
     payee_name: str = "Gemeente Voorbeeld"
+    #: the collection office's account: EPC QR codes, bank statements are checked against it
     payee_iban: str = "NL91ABNA0417164300"
+    #: BIC of the payee account (EPC QR codes)
     payee_bic: str = "ABNANL2A"
     #: Danish FI creditor number (8 digits, starts with 8) for FIK code lines
     fik_creditor_number: str = "81234567"
+    #: SEPA creditor identifier for direct debit (EUR); example value, set by the municipality
+    sepa_creditor_id: str = "NL69ZZZ123456780000"
+    #: a direct debit goes into the bank file this many bank business days before it is due
+    direct_debit_lead_days: int = 5
+    #: skip TARGET2 holidays (New Year, Easter, 1 May, Christmas) when counting business days
+    direct_debit_target_holidays: bool = True
+    #: Danish Betalingsservice: the municipality's PBS number (DKK); example value
+    betalingsservice_pbs_number: str = "01234567"
+    #: Danish Betalingsservice: the debitorgruppe number (DKK); example value
+    betalingsservice_debitorgruppe: str = "00001"
+    #: phone number shown on help pages and letters
     contact_phone: str = "14 020"
+    #: e-mail address shown on help pages and letters
     contact_email: str = "invordering@voorbeeld.example"
+    #: postal address shown on help pages and letters
     contact_address: str = "Stadhuisplein 1, 1234 AB Voorbeeld"
+    #: opening hours of the desk, shown on help pages
     desk_hours: str = "Mon-Fri 09:00-16:00"
+    #: the municipality's debt-help page (warm referral link)
     debt_help_url: str = "https://www.voorbeeld.example/schuldhulp"
     #: key for the keyed hash of national ids (lookup); defaults to a key derived from secret_key
     id_hash_key: str = ""
@@ -58,7 +105,9 @@ class Config:
     id_encryption_key: str = ""
     #: OpenID Connect (DigiD / MitID / itsme through a broker)
     oidc_issuer: str = ""
+    #: OIDC client id at the broker
     oidc_client_id: str = ""
+    #: OIDC client secret at the broker
     oidc_client_secret: str = ""
     #: ID-token claim that carries the national id (bsn, cpr, rrn, ...)
     oidc_national_id_claim: str = "bsn"
@@ -68,15 +117,20 @@ class Config:
     payment_link_grace_days: int = 30
     #: letter delivery adapter: console (demo) or smtp
     letter_delivery: str = "console"
+    #: SMTP server for letter delivery by e-mail
     smtp_host: str = "127.0.0.1"
+    #: SMTP port
     smtp_port: int = 25
+    #: sender address of letters delivered by SMTP
     smtp_sender: str = "noreply@voorbeeld.example"
     #: cheap argon2 parameters make the test suite fast; never set in production
     argon2_cheap: bool = False
+    #: send cookies over https only (always off in demo and test mode)
     session_cookie_secure: bool = True
     #: online payments: "stripe", "sandbox" (demo only) or "" (stripe when a key is set,
     #: else sandbox in demo mode, else no online payment)
     payment_provider: str = ""
+    #: Stripe secret API key (sk_live_... / sk_test_...)
     stripe_secret_key: str = ""
     #: webhook signing secrets, comma-separated: several are accepted during a rotation
     stripe_webhook_secrets: str = ""
@@ -86,6 +140,24 @@ class Config:
     public_base_url: str = "http://127.0.0.1:5000"
     #: department API: requests per token per minute (database throttle)
     api_rate_limit_per_minute: int = 600
+    #: where uploaded files (remission evidence) are kept, outside static/; "" = instance/data
+    data_dir: str = ""
+    #: the largest remission evidence file accepted, in bytes
+    remission_evidence_max_bytes: int = 5 * 1024 * 1024
+    #: "production" refuses demo settings, the sandbox, a default secret key and SQLite
+    env: str = "development"
+    #: how many proxies (load balancer, nginx) set X-Forwarded-*; 0 = trust none
+    proxy_count: int = 0
+    #: this app server's name, sent as the X-Saldo-Instance header when set ("" = not sent)
+    instance_id: str = ""
+    #: finance journal: JSON {"cause:component" | "cause" | "component" | "*": account}
+    #: over the defaults in portal/services/finance_exports.py (issue 9); "" = defaults
+    gl_accounts: str = ""
+    #: where the batch writes the daily journal and reconciliation; "" = data_dir/finance
+    finance_dir: str = ""
+    #: retention in years after a debtor's last claim closed, JSON {record type: years}
+    #: over the defaults in portal/services/retention.py; "" = defaults
+    retention_years: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -95,9 +167,7 @@ class Config:
         for f in fields(cls):
             if f.name == "extra":
                 continue
-            key = "SECRET_KEY" if f.name == "secret_key" else None
-            key = key or ("DATABASE_URL" if f.name == "database_url" else None)
-            key = key or ("PORTAL_RULES" if f.name == "rules" else f"SALDO_{f.name.upper()}")
+            key = env_var(f.name)
             if key not in env:
                 continue
             raw = env[key]
@@ -114,12 +184,18 @@ class Config:
         return replace(self, **changes).checked()
 
     def checked(self) -> Config:
+        if self.env not in ("development", "production"):
+            raise ConfigError("SALDO_ENV must be development or production")
+        if self.env == "production" and (problems := self.production_problems()):
+            raise ProductionConfigError(problems)
         if self.rules not in SUPPORTED_RULES:
             raise ConfigError(f"PORTAL_RULES must be one of {', '.join(SUPPORTED_RULES)}")
         if not (self.demo or self.testing) and self.secret_key == DEMO_SECRET:
             raise ConfigError("SECRET_KEY must be set outside demo and test mode")
         if not (self.demo or self.testing) and not self.id_encryption_key:
             raise ConfigError("SALDO_ID_ENCRYPTION_KEY must be set outside demo and test mode")
+        _check_json_object(self.gl_accounts, "SALDO_GL_ACCOUNTS")
+        _check_json_object(self.retention_years, "SALDO_RETENTION_YEARS")
         if self.payment_provider not in ("", "stripe", "sandbox"):
             raise ConfigError("SALDO_PAYMENT_PROVIDER must be stripe, sandbox or empty")
         if self.payment_provider == "sandbox" and not self.demo:
@@ -127,6 +203,29 @@ class Config:
         if self.payment_provider == "stripe" and not self.stripe_secret_key:
             raise ConfigError("SALDO_STRIPE_SECRET_KEY must be set for the stripe provider")
         return self
+
+    def production_problems(self) -> list[str]:
+        """Every setting that is unsafe in production, as a sentence naming its variable."""
+        problems = []
+        if self.demo:
+            problems.append("SALDO_DEMO is on: the demo login and demo secrets must be off")
+        if self.testing:
+            problems.append("SALDO_TESTING is on: test mode must be off")
+        if self.effective_payment_provider == "sandbox":
+            problems.append("the sandbox payment provider is on: set SALDO_PAYMENT_PROVIDER")
+        if not self.secret_key or self.secret_key == DEMO_SECRET:
+            problems.append("SECRET_KEY is missing or the demo default: set a random secret")
+        elif len(self.secret_key) < 32:
+            problems.append("SECRET_KEY is shorter than 32 characters")
+        if self.database_url.startswith("sqlite"):
+            problems.append("DATABASE_URL is SQLite: production runs on PostgreSQL")
+        if not self.id_encryption_key:
+            problems.append("SALDO_ID_ENCRYPTION_KEY is missing")
+        if self.argon2_cheap:
+            problems.append("SALDO_ARGON2_CHEAP is on: passwords would be hashed weakly")
+        if not self.session_cookie_secure:
+            problems.append("SALDO_SESSION_COOKIE_SECURE is off: cookies would go over http")
+        return problems
 
     @property
     def effective_payment_provider(self) -> str:
@@ -136,6 +235,14 @@ class Config:
         if self.stripe_secret_key:
             return "stripe"
         return "sandbox" if self.demo else ""
+
+    @property
+    def effective_data_dir(self) -> Path:
+        return Path(self.data_dir) if self.data_dir else INSTANCE_DIR / "data"
+
+    @property
+    def effective_finance_dir(self) -> Path:
+        return Path(self.finance_dir) if self.finance_dir else self.effective_data_dir / "finance"
 
     @property
     def effective_id_hash_key(self) -> bytes:

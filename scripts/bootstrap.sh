@@ -9,6 +9,8 @@ need_apt=()
 if [ "${1:-}" = "--test" ]; then
   [ -x /usr/bin/chromium ] || need_apt+=(chromium)
   [ -x /usr/lib/postgresql/15/bin/initdb ] || need_apt+=(postgresql-15)
+  # the several-app-servers test balances two gunicorns with nginx (tests/ops)
+  [ -x /usr/sbin/nginx ] || need_apt+=(nginx-light)
 fi
 python3 -c 'import ctypes.util,sys; sys.exit(0 if ctypes.util.find_library("pango-1.0") else 1)' \
   || need_apt+=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libfontconfig1)

@@ -37,6 +37,11 @@ class CitizenPrincipal(UserMixin):
     def may_see_claim(self, claim_id: int) -> bool:
         return self.claim_scope is None or claim_id in self.claim_scope
 
+    @property
+    def acting_staff_user_id(self) -> int | None:
+        """Desk mode: the staff member acting for the citizen (None: the citizen themself)."""
+        return self.acting_staff_id
+
 
 @dataclass
 class StaffPrincipal(UserMixin):
@@ -55,6 +60,8 @@ class StaffPrincipal(UserMixin):
 
 
 CITIZEN_SESSION_KEY = "citizen"
+#: desk mode: {"debtor_id": ..., "staff_user_id": ...} in a STAFF session (portal/staff/desk.py)
+DESK_SESSION_KEY = "desk"
 
 
 def remember_citizen(principal: CitizenPrincipal) -> None:

@@ -6,7 +6,9 @@ Every staff route names one permission; tests walk the matrix route by route.
 from __future__ import annotations
 
 PERMISSIONS: dict[str, frozenset[str]] = {
-    "staff.home": frozenset({"caseworker", "desk", "supervisor", "department_clerk", "admin"}),
+    "staff.home": frozenset(
+        {"caseworker", "desk", "supervisor", "department_clerk", "admin", "finance"}
+    ),
     "debtor.view": frozenset({"caseworker", "desk", "supervisor"}),
     "debtor.act_for": frozenset({"desk", "caseworker", "supervisor"}),
     "debtor.document": frozenset({"caseworker", "desk", "supervisor"}),
@@ -14,6 +16,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "audit.view": frozenset({"supervisor", "admin"}),
     "staff.manage": frozenset({"admin"}),
     "department.claims": frozenset({"department_clerk", "supervisor"}),
+    "refund.approve": frozenset({"supervisor"}),
+    "claims.write_off": frozenset({"supervisor"}),
+    "disputes.decide": frozenset({"department_clerk", "caseworker", "supervisor"}),
+    "holds.legal": frozenset({"caseworker", "supervisor"}),
+    "reports.view": frozenset({"supervisor", "admin", "caseworker"}),
+    "finance.export": frozenset({"finance", "supervisor"}),
+    "appointments.manage": frozenset({"desk", "caseworker", "supervisor"}),
+    "feedback.view": frozenset({"supervisor", "admin"}),
 }
 
 

@@ -16,6 +16,7 @@ from flask_login import current_user
 
 from portal.auth.forms import StaffLoginForm
 from portal.auth.forms import StaffTotpForm
+from portal.auth.guards import desk_debtor_id
 from portal.auth.login_session import Limit
 from portal.auth.login_session import client_ip
 from portal.auth.login_session import count_failure
@@ -31,6 +32,7 @@ from portal.models import StaffUser
 from portal.models.base import utcnow
 from portal.services import audit
 from portal.services.audit import Actor
+from portal.services.desk import end_visit
 from portal.services.staff_accounts import check_password
 from portal.services.staff_accounts import check_totp
 from portal.services.staff_accounts import normalise_username
@@ -123,6 +125,13 @@ def _complete_login(user: StaffUser) -> ResponseReturnValue:
 def staff_logout() -> ResponseReturnValue:
     """Log out (POST with a CSRF token)."""
     if getattr(current_user, "is_staff", False):
+        if (desk_debtor := desk_debtor_id()) is not None:  # logging out ends desk mode
+            end_visit(
+                db.session(),
+                staff_user_id=current_user.staff_user_id,
+                debtor_id=desk_debtor,
+                how="logout",
+            )
         audit.record(db.session(), Actor.staff(current_user.staff_user_id), "staff.logout")
         db.session.commit()
     end_session()

@@ -29,6 +29,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from wtforms import BooleanField
 
 from portal.auth.guards import citizen_required
+from portal.auth.guards import current_actor
 from portal.auth.guards import current_citizen
 from portal.citizen import views
 from portal.citizen.presenters import EID_NAMES
@@ -95,10 +96,7 @@ def _own_document(document_id: int) -> OverviewDocument:
 
 
 def _actor() -> Actor:
-    citizen = current_citizen()
-    if citizen.acting_staff_id is not None:  # desk mode: both people are recorded
-        return Actor.staff(citizen.acting_staff_id, on_behalf_of=citizen.debtor_id)
-    return Actor.citizen(citizen.debtor_id)
+    return current_actor()  # desk mode: both people are recorded
 
 
 def _pdf(document: OverviewDocument) -> Response:

@@ -71,6 +71,7 @@ HOLD_EXPLANATIONS: Mapping[str, LazyString] = {
         "A legal debt arrangement is running. We wait while that runs."
     ),
     "legal_gaeldssanering": _l("A legal debt arrangement is running. We wait while that runs."),
+    "death": _l("We have paused this bill while the estate is being settled."),
 }
 
 #: Ledger causes as a citizen reads them on the claim page.
@@ -148,6 +149,8 @@ COMING_SOON: Mapping[str, ComingSoon] = {
 FEATURE_ENDPOINTS: Mapping[str, str] = {
     "pay": "payments.pay_claim",
     "debt-overview": "citizen.debt_overview",
+    "plan": "citizen.plan_start",
+    "remission": "citizen.remission_start",
 }
 
 

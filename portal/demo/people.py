@@ -89,6 +89,7 @@ NL = CountryPeople(
         "supervisor": "Marieke de Groot",
         "clerk": "Thomas Verbeek",
         "admin": "Ruud Koster",
+        "finance": "Annelies Bakker",
     },
 )
 
@@ -129,6 +130,7 @@ DK = CountryPeople(
         "supervisor": "Birgitte Lund",
         "clerk": "Jesper Bach",
         "admin": "Ole Frederiksen",
+        "finance": "Mette Kjær",
     },
 )
 
@@ -168,6 +170,7 @@ BE = CountryPeople(
         "supervisor": "Katrien Wouters",
         "clerk": "Stijn Maes",
         "admin": "Geert Lambrechts",
+        "finance": "Els Peeters",
     },
 )
 

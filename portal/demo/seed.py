@@ -61,6 +61,7 @@ STAFF = (
     ("supervisor", "supervisor"),
     ("clerk", "department_clerk"),
     ("admin", "admin"),
+    ("finance", "finance"),
 )
 CLERK_DEPARTMENT = "children"
 BUSINESS_SHARE = 0.05

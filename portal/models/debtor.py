@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from datetime import datetime
 
 from sqlalchemy import BigInteger
@@ -36,6 +37,8 @@ class Debtor(Base):
     address: Mapped[str | None] = mapped_column(String(300))
     preferred_locale: Mapped[str | None] = mapped_column(String(5))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: the day the retention batch removed the personal data (services/retention.py)
+    anonymised_on: Mapped[date | None]
 
 
 class DebtorAccountEntry(Base):

@@ -13,7 +13,7 @@ from sqlalchemy.orm import mapped_column
 from portal.models.base import Base
 from portal.models.base import utcnow
 
-STAFF_ROLES = ("caseworker", "desk", "supervisor", "department_clerk", "admin")
+STAFF_ROLES = ("caseworker", "desk", "supervisor", "department_clerk", "admin", "finance")
 
 
 class StaffUser(Base):

@@ -27,6 +27,7 @@ CALL_BACK = "call_back"
 WRITE_OFF_PROPOSAL = "write_off_proposal"
 HANDOVER_CHECK = "handover_check"
 DISPUTE = "dispute"
+REFUND_REVIEW = "refund_review"  # a provider refund that credit and claims could not take
 
 #: Every kind of work item Saldo knows. Add a constant above and a line here for a new kind.
 WORK_KINDS: frozenset[str] = frozenset(
@@ -39,6 +40,7 @@ WORK_KINDS: frozenset[str] = frozenset(
         WRITE_OFF_PROPOSAL,
         HANDOVER_CHECK,
         DISPUTE,
+        REFUND_REVIEW,
     }
 )
 

@@ -48,6 +48,9 @@ REASONS = {
     "ambiguous": _l("The references belong to different people"),
     "no_details": _l("The bank sent no details for this entry"),
     "reversal_unknown": _l("A returned payment we could not link to a booking"),
+    "reversal_credit_used": _l(
+        "A returned payment whose credit was already used or refunded: nothing was booked"
+    ),
     "processing_error": _l("Could not be processed automatically"),
 }
 CAMT_ERRORS = {

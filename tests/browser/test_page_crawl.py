@@ -40,17 +40,50 @@ PUBLIC_PAGES = (
     "/login/code",
     "/login/demo",
     "/help",
+    "/accessibility",
     "/soon/plan",
     "/staff/login",
     "/no-such-page",
 )
-CITIZEN_PAGES = ("/overview", "/claims/{claim}", "/claims/{claim}/pay", "/debt-overview")
+CITIZEN_PAGES = (
+    "/overview",
+    "/claims/{claim}",
+    "/claims/{claim}/pay",
+    "/claims/{claim}/dispute",
+    "/debt-overview",
+    "/plan",
+    "/plan/afford",
+    "/plan/statement",
+    "/plan/proposal",
+    "/remission",
+    "/appointments",
+    "/call-back",
+)
 # Each staff page with the permission it needs; a role sees the pages its permissions allow.
 STAFF_PAGES = {
     "/staff/": "staff.home",
     "/staff/debt-overview": "debtor.document",
     "/staff/bank/import": "work.decide",
     "/staff/bank/unmatched": "work.decide",
+    "/staff/plans": "work.decide",
+    "/staff/remission": "work.decide",
+    "/staff/desk": "debtor.act_for",
+    "/staff/disputes": "disputes.decide",
+    "/staff/queue": "work.decide",
+    "/staff/signals": "work.decide",
+    "/staff/debtors": "debtor.view",
+    "/staff/debtors/{debtor}": "debtor.view",
+    "/staff/audit": "audit.view",
+    "/staff/write-offs": "claims.write_off",
+    "/staff/api-tokens": "staff.manage",
+    "/staff/claims/import": "department.claims",
+    "/staff/credits": "work.decide",
+    "/staff/refunds": "refund.approve",
+    "/staff/reports": "reports.view",
+    "/staff/appointments": "appointments.manage",
+    "/staff/callbacks": "work.decide",
+    "/staff/feedback": "feedback.view",
+    "/staff/finance": "finance.export",
 }
 
 
@@ -134,6 +167,7 @@ def test_every_page_passes_the_checks_in_every_language(
         role = user.role
         for path, permission in STAFF_PAGES.items():
             if role_has_permission(role, permission):
-                problems += check_page(page, axe_source, live_server + path, language, _slug(path))
+                url = live_server + path.format(debtor=debtor_id)
+                problems += check_page(page, axe_source, url, language, _slug(path))
         context.close()
     assert problems == []

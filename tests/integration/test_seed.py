@@ -248,6 +248,7 @@ def test_staff_users_exist_for_every_role_with_working_demo_passwords(
         "supervisor": "supervisor",
         "clerk": "department_clerk",
         "admin": "admin",
+        "finance": "finance",
     }
     clerk_department = db_session.get(Department, users["clerk"].department_id)
     assert clerk_department is not None

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import tempfile
 from typing import Any
 
 from portal.config import Config
+
+#: Uploads and exports that tests write go here, never into the repository's instance/ folder.
+TEST_DATA_DIR = tempfile.mkdtemp(prefix="saldo-test-data-")
 
 
 def make_test_config(database_url: str, **overrides: Any) -> Config:
@@ -15,6 +19,7 @@ def make_test_config(database_url: str, **overrides: Any) -> Config:
         argon2_cheap=True,
         rules="nl",
         session_cookie_secure=False,
+        data_dir=TEST_DATA_DIR,
     )
     return base.with_overrides(**overrides) if overrides else base
 

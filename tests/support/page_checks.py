@@ -186,7 +186,8 @@ def page_problems(html: str, *, lang: str | None = None) -> list[str]:
     elif lang is not None and html_node.attrs["lang"] != lang:
         problems.append(f"<html lang> is {html_node.attrs['lang']!r}, expected {lang!r}")
 
-    titles = root.find_all("title")
+    # an inline SVG's <title> names the drawing, not the page
+    titles = [t for t in root.find_all("title") if all(a.tag != "svg" for a in t.ancestors())]
     if len(titles) != 1 or not titles[0].text.strip():
         problems.append("the page needs exactly one non-empty <title>")
     h1s = root.find_all("h1")

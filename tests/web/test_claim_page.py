@@ -103,7 +103,7 @@ def test_claim_page_explains_the_status_and_offers_pay_and_plan(
     assert "Past the due date" in page.text
     assert "If you cannot pay, contact us" in page.text
     assert page.find("a", href=f"/claims/{claim.id}/pay") is not None
-    assert page.find("a", href="/soon/plan") is not None  # until the plan issue lands
+    assert page.find("a", href="/plan") is not None  # the plan pages (issue 4)
     assert claim.reference is not None
     reference = page.find(class_="reference")
     assert reference is not None
