@@ -175,10 +175,12 @@ def test_items_link_to_their_decision_page_or_the_debtor_page(
     call = _item(db_session, work.CALL_BACK, 8, days_old=0, debtor_id=debtor.id)
     plan = _item(db_session, work.PLAN_DECISION, 9, days_old=0, debtor_id=debtor.id)
     orphan = _item(db_session, work.HANDOVER_CHECK, 10, days_old=0)
+    write_off = _item(db_session, work.WRITE_OFF_PROPOSAL, 11, days_old=0, debtor_id=debtor.id)
 
     with app.test_request_context():
         assert item_url(bank) == "/staff/bank/unmatched/7"
-        assert item_url(call) == f"/staff/debtors/{debtor.id}"
+        assert item_url(call) == "/staff/callbacks"
+        assert item_url(write_off) == f"/staff/debtors/{debtor.id}"
         if "staff.plan_decision" in app.view_functions:
             assert item_url(plan) == WORK_ITEM_LINKS[work.PLAN_DECISION](plan)
         else:
