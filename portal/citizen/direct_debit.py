@@ -42,6 +42,7 @@ from portal.domain.rules.base import RulePack
 from portal.extensions import db
 from portal.models import Mandate
 from portal.models import Plan
+from portal.services import betalingsservice
 from portal.services import direct_debit as svc
 from portal.services import plans as plan_svc
 
@@ -110,7 +111,10 @@ def _page(form: MandateForm | None = None, status: int = 200) -> Page:
     rules = _rules()
     if rules.currency != "EUR":
         numbers = svc.betalingsservice_numbers(_config(), citizen.debtor_id)
-        return render_template("citizen/direct_debit_dk.html", numbers=numbers), status
+        agreement = betalingsservice.agreement_of(session, citizen.debtor_id)
+        return render_template(
+            "citizen/direct_debit_dk.html", numbers=numbers, agreement=agreement
+        ), status
     plan = plan_svc.active_plan(session, citizen.debtor_id)
     mandate = svc.active_mandate_for_plan(session, plan.id) if plan else None
     if form is None and plan is not None:
@@ -221,3 +225,6 @@ def direct_debit_revoke(mandate_id: int) -> Page | Response:
     db.session.commit()
     flash(_("The automatic payment is stopped. Please pay the next amounts yourself."), "success")
     return redirect(url_for("citizen.direct_debit"))
+
+
+from portal.citizen import direct_debit_types as direct_debit_types  # noqa: E402,F401 - registers its routes

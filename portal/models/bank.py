@@ -103,6 +103,8 @@ class BankEntry(Base):
     #: whether the entry was a batch without transaction details (always manual work)
     without_details: Mapped[bool] = mapped_column(Boolean, default=False)
     state: Mapped[str] = mapped_column(String(12), default="received")
+    #: ISO 20022 return reason of a returned debit (RtrInf/Rsn/Cd, e.g. AM04, MD06)
+    return_reason: Mapped[str | None] = mapped_column(String(4))
     #: why it is unmatched, rejected or a duplicate (a code, e.g. "ambiguous")
     reason: Mapped[str | None] = mapped_column(String(40))
     payment_id: Mapped[int | None] = mapped_column(ForeignKey("payment.id"), index=True)

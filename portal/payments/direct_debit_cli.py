@@ -3,6 +3,8 @@
 - `flask --app wsgi import-direct-debit-status FILE`: a pain.002 from the bank; each rejected
   debit (TxSts RJCT) becomes "rejected" before settlement (never booked) and counts as a
   failure. Unknown EndToEndIds are listed and change nothing.
+- `flask --app wsgi import-betalingsservice-agreements FILE` (DKK): the agreement status of
+  each citizen from a CSV made from the Nets agreement report (services/betalingsservice.py).
 - `flask --app wsgi demo-direct-debit-return END_TO_END_ID`: prints a camt.054 in which the
   payer's bank returns that debit (reason AM04), to try `import-statement` with (demo only).
 
@@ -33,6 +35,9 @@ from portal.payments.camt_writer import write_camt
 from portal.payments.pain002_parser import Pain002Error
 from portal.payments.pain002_parser import parse_pain002
 from portal.services.audit import Actor
+from portal.services.betalingsservice import AgreementFileRefused
+from portal.services.betalingsservice import import_agreements
+from portal.services.betalingsservice import parse_agreement_file
 from portal.services.direct_debit_returns import UnknownCollection
 from portal.services.direct_debit_returns import find_collection
 from portal.services.direct_debit_returns import reject_collection
@@ -41,6 +46,34 @@ from portal.services.direct_debit_returns import reject_collection
 def register_direct_debit_commands(app: Flask) -> None:
     app.cli.add_command(import_status_command)
     app.cli.add_command(demo_return_command)
+    app.cli.add_command(import_agreements_command)
+
+
+@click.command("import-betalingsservice-agreements")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def import_agreements_command(file: Path) -> None:
+    """DKK: record the Betalingsservice agreement status of each citizen from a CSV
+    (kundenummer;status;date). One bad line and nothing is imported."""
+    session: Session = db.session()
+    try:
+        counts = import_agreements(
+            session,
+            parse_agreement_file(file.read_bytes()),
+            source=file.name,
+            actor=Actor.system(),
+        )
+    except AgreementFileRefused as refused:
+        session.rollback()
+        click.echo("Not imported, nothing was changed. Problems:", err=True)
+        for line, code in refused.problems[:50]:
+            click.echo(f"  line {line}: {code}", err=True)
+        raise click.exceptions.Exit(1) from None
+    session.commit()
+    click.echo(
+        f"agreements active: {counts['active']}, cancelled: {counts['cancelled']}, "
+        f"unchanged: {counts['unchanged']}"
+    )
 
 
 @click.command("import-direct-debit-status")

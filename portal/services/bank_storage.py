@@ -182,6 +182,7 @@ def _entry_row(
         debtor_name=tx.debtor_name,
         debtor_iban=tx.debtor_iban,
         without_details=not details,
+        return_reason=(tx.return_reason or "")[:4] or None,
         state="received",
     )
 

@@ -23,6 +23,7 @@ from portal.domain.direct_debit import mandate_reference
 from portal.domain.direct_debit import prenotified_in_time
 from portal.domain.plans import PlanState
 from portal.domain.rules.base import RulePack
+from portal.models import DirectDebitCollection
 from portal.models import Mandate
 from portal.models import Plan
 from portal.models import PlanInstallment
@@ -38,7 +39,8 @@ MANDATE_PREFIX = "SALDO-M"
 
 class MandateRefused(ValueError):
     """`code`: invalid_iban, not_sepa, no_holder, no_consent, not_eur, plan_not_found,
-    plan_not_active, already_signed_up, not_found, not_active."""
+    plan_not_active, already_signed_up, not_found, not_active; claim types (issue 8):
+    type_not_allowed, no_claims_of_type; staff: bad_reason."""
 
     def __init__(self, code: str) -> None:
         super().__init__(code)
@@ -207,6 +209,65 @@ def end_mandate(session: Session, mandate: Mandate, *, reason: str, on: date, ac
         debtor_id=mandate.debtor_id,
         reason=reason,
     )
+
+
+#: why staff stop a mandate on the citizen's behalf (audited with the staff member)
+STAFF_REVOKE_REASONS = (
+    "citizen_asked_by_phone",
+    "citizen_asked_at_desk",
+    "citizen_asked_in_writing",
+    "account_closed",
+    "debtor_died",
+)
+
+
+def revoke_for_citizen(
+    session: Session, *, debtor_id: int, mandate_id: int, reason: str, today: date, actor: Actor
+) -> Mandate:
+    """Staff stop a mandate on the citizen's behalf, with a reason (audited). Raises
+    MandateRefused bad_reason, not_found, not_active; nothing changes then."""
+    if reason not in STAFF_REVOKE_REASONS:
+        raise MandateRefused("bad_reason")
+    mandate = revoke_mandate(
+        session, debtor_id=debtor_id, mandate_id=mandate_id, today=today, actor=actor
+    )
+    audit.record(
+        session,
+        actor,
+        "direct_debit.mandate_revoked_for_citizen",
+        object_type="direct_debit_mandate",
+        object_id=mandate.id,
+        debtor_id=debtor_id,
+        reason=reason,
+    )
+    return mandate
+
+
+@dataclass(frozen=True)
+class MandateSummary:
+    """One mandate on the staff page, with its latest collections (newest first)."""
+
+    mandate: Mandate
+    collections: list[DirectDebitCollection]
+    failed: int
+
+
+def mandate_summaries(session: Session, debtor_id: int, *, last: int = 5) -> list[MandateSummary]:
+    """The debtor's mandates, newest first, each with its `last` collections."""
+    summaries = []
+    for mandate in mandates_of(session, debtor_id):
+        rows = list(
+            session.scalars(
+                select(DirectDebitCollection)
+                .where(DirectDebitCollection.mandate_id == mandate.id)
+                .order_by(
+                    DirectDebitCollection.collection_date.desc(), DirectDebitCollection.id.desc()
+                )
+            )
+        )
+        failed = sum(1 for c in rows if c.state in ("rejected", "returned"))
+        summaries.append(MandateSummary(mandate, rows[:last], failed))
+    return summaries
 
 
 def betalingsservice_numbers(config: Config, debtor_id: int) -> dict[str, str]:

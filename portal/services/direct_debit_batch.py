@@ -2,14 +2,16 @@
 
 Run by the batch (portal/batch/steps.py) as `run_direct_debit_collection`. In order:
 
-1. deliver the direct-debit letters stored earlier (pre-notifications, returned debits);
-2. end mandates whose plan is no longer active;
-3. book every collection whose collection (settlement) date has come: a payment with
+1. announce new claims of claim-type mandates (a pre-notification letter, 14 days ahead);
+2. deliver the direct-debit letters stored (pre-notifications, returned debits);
+3. end mandates whose plan is no longer active;
+4. book every collection whose collection (settlement) date has come: a payment with
    provider "direct_debit" keyed on the EndToEndId, so it is booked once, whatever else
    (a bank statement, a second run) sees it later;
-4. collect the installments that fall due within `direct_debit_lead_days` bank business
-   days: one DirectDebitCollection per (mandate, installment) — the idempotency key — and
-   one pain.008.001.08 file for all of them in <data_dir>/direct_debit/<MsgId>.xml.
+5. collect the installments and announced claims that fall due within
+   `direct_debit_lead_days` bank business days: one DirectDebitCollection per (mandate,
+   installment) or (mandate, claim) — the idempotency keys — and one pain.008 file
+   (`direct_debit_format`) for all of them in <data_dir>/direct_debit/<MsgId>.xml.
 
 EUR only: a DKK installation collects through Betalingsservice, whose delivery file (Nets)
 is out of scope (docs/direct-debit.md).
@@ -36,7 +38,9 @@ from portal.domain.direct_debit import prenotified_in_time
 from portal.domain.direct_debit import sequence_type
 from portal.domain.plans import PlanState
 from portal.domain.rules.base import RulePack
+from portal.models import Claim
 from portal.models import DirectDebitCollection
+from portal.models import DirectDebitNotice
 from portal.models import Letter
 from portal.models import Mandate
 from portal.models import Plan
@@ -47,6 +51,8 @@ from portal.services.audit import Actor
 from portal.services.booking import IncomingPayment
 from portal.services.booking import book_payment
 from portal.services.direct_debit import end_mandate
+from portal.services.direct_debit_types import announce_new_claims
+from portal.services.holds import collection_paused
 from portal.services.letters import deliver_letter
 from portal.services.pain008 import Creditor
 from portal.services.pain008 import Debit
@@ -70,6 +76,9 @@ def run_direct_debit_collection(
     collects nothing new (and writes no file)."""
     config: Config = current_app.config["SALDO"]
     counts: Counter[str] = Counter()
+    if rules.currency == "EUR":
+        # announced first, so the pre-notification letters go out in this same run
+        counts["claims_announced"] = announce_new_claims(session, rules, as_of=as_of)
     counts["letters_delivered"] = _deliver_letters(session, config)
     if rules.currency != "EUR":
         return dict(counts)
@@ -130,6 +139,7 @@ def book_collection(
             debtor_id=mandate.debtor_id,
             received_on=on,
             plan_id=mandate.plan_id,
+            earmarked_claim_id=collection.claim_id,
         ),
         actor=Actor.system(),
     )
@@ -176,27 +186,52 @@ def _collect_due(session: Session, config: Config, *, as_of: date) -> list[Direc
     ).all()
     message_id = f"{FILE_PREFIX}{utcnow():%Y%m%d%H%M%S%f}"
     earlier = _earlier_collections(session)
-    created: list[tuple[DirectDebitCollection, Mandate, PlanInstallment]] = []
+    created: list[tuple[DirectDebitCollection, Mandate, str]] = []
+
+    def add(mandate: Mandate, due: date, amount: int, remittance: str, **target_id: int) -> None:
+        collection = DirectDebitCollection(
+            mandate_id=mandate.id,
+            amount=amount,
+            currency=mandate.currency,
+            end_to_end_id=f"{END_TO_END_PREFIX}{mandate.id}-{_target_key(**target_id)}",
+            sequence_type=sequence_type(earlier[mandate.id]),
+            collection_date=collection_date(due, as_of=as_of, lead_days=lead, target=target),
+            message_id=message_id,
+            state="submitted",
+            **target_id,
+        )
+        earlier[mandate.id] += 1
+        session.add(collection)
+        created.append((collection, mandate, remittance))
+
     for mandate, installment in rows:
         due = installment.due_date
         if not falls_in_window(due, as_of=as_of, lead_days=lead, target=target):
             continue
         if not prenotified_in_time(due, prenotified_on=mandate.prenotified_on):
             continue
-        collection = DirectDebitCollection(
-            mandate_id=mandate.id,
+        add(
+            mandate,
+            due,
+            installment.outstanding,
+            f"{config.municipality_name} plan {mandate.plan_id} installment {installment.sequence}",
             installment_id=installment.id,
-            amount=installment.outstanding,
-            currency=mandate.currency,
-            end_to_end_id=f"{END_TO_END_PREFIX}{mandate.id}-{installment.id}",
-            sequence_type=sequence_type(earlier[mandate.id]),
-            collection_date=collection_date(due, as_of=as_of, lead_days=lead, target=target),
-            message_id=message_id,
-            state="submitted",
         )
-        earlier[mandate.id] += 1
-        session.add(collection)
-        created.append((collection, mandate, installment))
+    for mandate, claim, notice in _due_claims(session, as_of=as_of):
+        if not falls_in_window(claim.due_date, as_of=as_of, lead_days=lead, target=target):
+            continue
+        if not prenotified_in_time(claim.due_date, prenotified_on=notice.notified_on):
+            continue
+        if collection_paused(session, claim.id, as_of):
+            continue
+        # never more than announced; the remittance names the bill, not its payment reference
+        add(
+            mandate,
+            claim.due_date,
+            min(claim.balance, notice.amount),
+            f"{config.municipality_name} bill {claim.id} {claim.description}",
+            claim_id=claim.id,
+        )
     if not created:
         return []
     session.flush()
@@ -221,13 +256,11 @@ def _collect_due(session: Session, config: Config, *, as_of: date) -> list[Direc
                 debtor_name=mandate.account_holder,
                 debtor_iban=mandate.iban,
                 debtor_bic=mandate.bic,
-                remittance=(
-                    f"{config.municipality_name} plan {mandate.plan_id} "
-                    f"installment {installment.sequence}"
-                ),
+                remittance=remittance,
             )
-            for collection, mandate, installment in created
+            for collection, mandate, remittance in created
         ],
+        version=config.direct_debit_format,
     )
     _write_file(collection_folder(config), message_id, xml)
     audit.record(
@@ -238,9 +271,39 @@ def _collect_due(session: Session, config: Config, *, as_of: date) -> list[Direc
         object_id=created[0][0].id,
         message_id=message_id,
         count=len(created),
-        total=sum(c.amount for c, _m, _i in created),
+        total=sum(c.amount for c, _m, _r in created),
     )
-    return [collection for collection, _m, _i in created]
+    return [collection for collection, _m, _r in created]
+
+
+def _target_key(*, installment_id: int | None = None, claim_id: int | None = None) -> str:
+    """The EndToEndId tail: the installment id for a plan, "C<claim id>" for a claim."""
+    return str(installment_id) if installment_id is not None else f"C{claim_id}"
+
+
+def _due_claims(session: Session, *, as_of: date) -> list[tuple[Mandate, Claim, DirectDebitNotice]]:
+    """Announced, still open claims of active claim-type mandates, not collected yet."""
+    rows = session.execute(
+        select(Mandate, Claim, DirectDebitNotice)
+        .join(DirectDebitNotice, DirectDebitNotice.mandate_id == Mandate.id)
+        .join(Claim, Claim.id == DirectDebitNotice.claim_id)
+        .outerjoin(
+            DirectDebitCollection,
+            (DirectDebitCollection.mandate_id == Mandate.id)
+            & (DirectDebitCollection.claim_id == Claim.id),
+        )
+        .where(
+            Mandate.state == "active",
+            Mandate.currency == "EUR",
+            Mandate.claim_type_id.is_not(None),
+            Claim.cancelled_on.is_(None),
+            Claim.handed_over_on.is_(None),
+            (Claim.principal_due + Claim.fee_due + Claim.interest_due) > 0,
+            DirectDebitCollection.id.is_(None),
+        )
+        .order_by(Mandate.id, Claim.due_date, Claim.id)
+    ).all()
+    return [(m, c, n) for m, c, n in rows]
 
 
 def _earlier_collections(session: Session) -> Counter[int]:

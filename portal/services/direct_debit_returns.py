@@ -121,14 +121,15 @@ def _returned_entry(
     if collection.state in ("returned", "rejected"):
         entry.state, entry.reason = "rejected", "already_returned"
         return
+    reason = entry.return_reason
     if collection.state == "submitted":
         # Returned before we booked it: as a reject, nothing to undo.
-        fail_collection(session, rules, collection, reason=None, on=on, actor=actor, now=now)
+        fail_collection(session, rules, collection, reason=reason, on=on, actor=actor, now=now)
     elif not undo_booking(session, collection, on=on, actor=actor, source=f"bank_entry:{entry.id}"):
         _to_queue(session, entry, "reversal_credit_used", now=now)
         return
     else:
-        fail_collection(session, rules, collection, reason=None, on=on, actor=actor, now=now)
+        fail_collection(session, rules, collection, reason=reason, on=on, actor=actor, now=now)
     entry.state = "reversal"
     entry.reason = None
     entry.payment_id = collection.payment_id
@@ -258,8 +259,10 @@ def undo_booking(
 def _reopen_installments(session: Session, collection: DirectDebitCollection, amount: int) -> None:
     """Take `amount` off what the plan's installments show as paid: the collection's own
     installment first, then the latest paid ones."""
+    if collection.installment_id is None or amount <= 0:
+        return  # a claim-type collection: the claim's balance is its own record
     installment = session.get(PlanInstallment, collection.installment_id)
-    if installment is None or amount <= 0:
+    if installment is None:  # pragma: no cover - a foreign key
         return
     plan = session.get(Plan, installment.plan_id)
     assert plan is not None  # noqa: S101 - a foreign key
@@ -299,7 +302,12 @@ def fail_collection(
     if ended:
         end_mandate(session, mandate, reason="returns", on=on, actor=actor)
         signals.raise_signal(session, mandate.debtor_id, signals.RETURNED_DEBIT, now=now)
-    installment = session.get(PlanInstallment, collection.installment_id)
+    installment = (
+        session.get(PlanInstallment, collection.installment_id)
+        if collection.installment_id
+        else None
+    )
+    claim = session.get(Claim, collection.claim_id) if collection.claim_id else None
     create_letter(
         session,
         debtor_id=mandate.debtor_id,
@@ -308,6 +316,7 @@ def fail_collection(
         context={
             "collection": collection,
             "installment": installment,
+            "claim": claim,
             "mandate": mandate,
             "ended": ended,
             "currency": collection.currency,

@@ -33,11 +33,8 @@ from portal.services.audit import Actor
 from portal.services.refunds import book_refund
 
 NAMESPACE = "urn:iso:std:iso:20022:tech:xsd:pain.001.001.03"
-#: A schema for the subset of pain.001.001.03 that Saldo writes (element order, cardinality,
-#: lengths and patterns of the standard), written for our tests; see the file's header.
-SCHEMA_PATH = (
-    Path(__file__).resolve().parents[1] / "payments" / "schemas" / "pain.001.001.03.saldo.xsd"
-)
+#: the official ISO 20022 schema, vendored (portal/payments/schemas/README.md)
+SCHEMA_PATH = Path(__file__).resolve().parents[1] / "payments" / "schemas" / "pain.001.001.03.xsd"
 #: letters that do not decompose into a Latin letter plus accent
 _SPELLED_OUT = str.maketrans({"Æ": "AE", "æ": "ae", "Ø": "OE", "ø": "oe", "ß": "ss", "Ð": "D"})
 _NOT_SEPA = re.compile(r"[^A-Za-z0-9/\-?:().,'+ ]")

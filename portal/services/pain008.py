@@ -1,4 +1,6 @@
-"""ISO 20022 pain.008.001.08 (CustomerDirectDebitInitiationV08): SEPA Core direct debits.
+"""ISO 20022 pain.008 (CustomerDirectDebitInitiation): SEPA Core direct debits, in version
+001.08 (the default) or 001.02 (a per-bank option: `direct_debit_format`). The two differ, for
+what Saldo writes, only in the namespace and the BIC element (BICFI in .08, BIC in .02).
 
 Built with the standard library's ElementTree, in the style of `pain001.py` (writing only,
 nothing untrusted is parsed). One group header; one payment information block per
@@ -20,12 +22,20 @@ from xml.etree import ElementTree as ET  # noqa: S405 - writing only, never pars
 
 from portal.services.pain001 import sepa_text
 
-NAMESPACE = "urn:iso:std:iso:20022:tech:xsd:pain.008.001.08"
-#: Saldo's schema for the subset it writes (the official XSD could not be vendored; see the
-#: file's header and docs/direct-debit.md).
-SCHEMA_PATH = (
-    Path(__file__).resolve().parents[1] / "payments" / "schemas" / "pain.008.001.08.saldo.xsd"
-)
+DEFAULT_VERSION = "pain.008.001.08"
+VERSIONS = ("pain.008.001.08", "pain.008.001.02")
+NAMESPACE = f"urn:iso:std:iso:20022:tech:xsd:{DEFAULT_VERSION}"
+#: the official ISO 20022 schemas, vendored (portal/payments/schemas/README.md)
+SCHEMA_DIR = Path(__file__).resolve().parents[1] / "payments" / "schemas"
+SCHEMA_PATH = SCHEMA_DIR / f"{DEFAULT_VERSION}.xsd"
+
+
+def namespace(version: str) -> str:
+    if version not in VERSIONS:
+        raise ValueError(f"unknown pain.008 version {version!r}")
+    return f"urn:iso:std:iso:20022:tech:xsd:{version}"
+
+
 #: what goes in DbtrAgt when the debtor's BIC is unknown (the IBAN is enough inside SEPA)
 NOT_PROVIDED = "NOTPROVIDED"
 
@@ -60,16 +70,24 @@ def _amount(minor: int) -> str:
 
 
 def build_pain008(
-    *, message_id: str, created_at: datetime, creditor: Creditor, debits: Sequence[Debit]
+    *,
+    message_id: str,
+    created_at: datetime,
+    creditor: Creditor,
+    debits: Sequence[Debit],
+    version: str = DEFAULT_VERSION,
 ) -> bytes:
-    """The pain.008.001.08 document (UTF-8 bytes). SEPA Core debits are EUR only."""
+    """The pain.008 document (UTF-8 bytes) in `version` (VERSIONS). SEPA Core debits are EUR
+    only."""
+    ns = namespace(version)
+    bic_tag = "BICFI" if version == "pain.008.001.08" else "BIC"
     if not debits:
         raise ValueError("a pain.008 file needs at least one debit")
     if {d.currency for d in debits} != {"EUR"}:
         raise ValueError("SEPA direct debits are in EUR")
 
     def sub(parent: ET.Element, tag: str, text: str | None = None) -> ET.Element:
-        element = ET.SubElement(parent, f"{{{NAMESPACE}}}{tag}")
+        element = ET.SubElement(parent, f"{{{ns}}}{tag}")
         if text is not None:
             element.text = text
         return element
@@ -77,12 +95,12 @@ def build_pain008(
     def agent(parent: ET.Element, tag: str, bic: str | None) -> None:
         institution = sub(sub(parent, tag), "FinInstnId")
         if bic:
-            sub(institution, "BICFI", bic)
+            sub(institution, bic_tag, bic)
         else:
             sub(sub(institution, "Othr"), "Id", NOT_PROVIDED)
 
-    ET.register_namespace("", NAMESPACE)
-    document = ET.Element(f"{{{NAMESPACE}}}Document")
+    ET.register_namespace("", ns)
+    document = ET.Element(f"{{{ns}}}Document")
     initiation = sub(document, "CstmrDrctDbtInitn")
     header = sub(initiation, "GrpHdr")
     sub(header, "MsgId", sepa_text(message_id, 35))
@@ -131,13 +149,14 @@ def build_pain008(
     return ET.tostring(document, xml_declaration=True, encoding="UTF-8")
 
 
-def validate_pain008(xml: bytes) -> None:
-    """Check the document against SCHEMA_PATH with lxml (a dev dependency: the tests call
-    this); raises RuntimeError without lxml, lxml's DocumentInvalid when invalid."""
+def validate_pain008(xml: bytes, version: str = DEFAULT_VERSION) -> None:
+    """Check the document against the official XSD of `version` with lxml (a dev dependency:
+    the tests call this); raises RuntimeError without lxml, DocumentInvalid when invalid."""
+    namespace(version)
     try:
         from lxml import etree  # type: ignore[import-not-found, unused-ignore]
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise RuntimeError("XSD validation needs lxml") from exc
-    schema = etree.XMLSchema(etree.parse(str(SCHEMA_PATH)))
+    schema = etree.XMLSchema(etree.parse(str(SCHEMA_DIR / f"{version}.xsd")))
     parser = etree.XMLParser(resolve_entities=False, no_network=True)
     schema.assertValid(etree.fromstring(xml, parser))

@@ -1,5 +1,5 @@
-"""The pain.001.001.03 refund file, checked with lxml against the vendored schema of the
-subset Saldo writes (portal/payments/schemas/pain.001.001.03.saldo.xsd)."""
+"""The pain.001.001.03 refund file, checked with lxml against the vendored
+official ISO 20022 schema (portal/payments/schemas/pain.001.001.03.xsd)."""
 
 from __future__ import annotations
 

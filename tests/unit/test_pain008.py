@@ -1,4 +1,4 @@
-"""The pain.008.001.08 writer (issue 8), checked against the vendored subset schema."""
+"""The pain.008.001.08 writer (issue 8), checked against the vendored official ISO 20022 schema."""
 
 from __future__ import annotations
 
