@@ -10,6 +10,8 @@ from typing import Any
 
 from portal.api.problems import PROBLEMS
 from portal.api.problems import TYPE_PREFIX
+from portal.api.social_status_spec import social_status_paths
+from portal.api.social_status_spec import social_status_schemas
 from portal.domain.rules.base import RulePack
 from portal.services.claim_checks import EXTERNAL_ID
 from portal.services.claim_checks import MAX_AMOUNT
@@ -479,9 +481,10 @@ def build_spec(rules: RulePack) -> dict[str, Any]:
                     "responses": _responses(_ok("PaymentPage"), "422"),
                 }
             },
+            **social_status_paths(),
         },
         "components": {
-            "schemas": _schemas(rules),
+            "schemas": {**_schemas(rules), **social_status_schemas(rules)},
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         },
     }

@@ -33,6 +33,9 @@ PROBLEMS: dict[str, tuple[int, str]] = {
     "claim-settled": (409, "Nothing is owed on the claim"),
     "fee-id-conflict": (409, "This fee id was used for a different fee"),
     "not-found": (404, "Not found"),
+    "debtor-not-found": (404, "No debtor with this identifier"),
+    "no-social-status-right": (403, "Your department may not flag social status"),
+    "reference-conflict": (409, "This reference was used for a different flag"),
 }
 
 

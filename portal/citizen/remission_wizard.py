@@ -37,10 +37,11 @@ from portal.citizen.remission_forms import STEP_FORMS
 from portal.citizen.remission_forms import STEP_TITLES
 from portal.citizen.remission_forms import ContinueForm
 from portal.citizen.remission_forms import EvidenceForm
-from portal.citizen.remission_forms import initial_values
 from portal.citizen.remission_forms import message_for
 from portal.citizen.remission_forms import parse_ages
 from portal.citizen.remission_forms import read_amounts
+from portal.citizen.remission_prefill import known_for
+from portal.citizen.remission_prefill import step_data
 from portal.documents.delivery import get_delivery_adapter
 from portal.domain.remission import ImplausibleApplication
 from portal.domain.remission_states import RemissionState
@@ -92,7 +93,7 @@ def remission_step(application_id: int, step: str) -> Response | tuple[str, int]
         return redirect(status_url(application))
     form_class = STEP_FORMS[step]
     form = (
-        form_class(data=initial_values(step, application))
+        form_class(data=step_data(step, application, known_for(application)))
         if request.method == "GET"
         else form_class()
     )
@@ -140,6 +141,7 @@ def render_step(
         upload_form=upload_form or EvidenceForm(formdata=None),
         previous=previous,
         max_mb=max_mb(),
+        known=known_for(application),
     ), status
 
 

@@ -65,6 +65,7 @@ class Action(StrEnum):
 class SuppressReason(StrEnum):
     HOLD = "hold"  # any CollectionHold
     IN_PLAN = "in_plan"  # in a plan and the pack charges no fees during plans
+    SOCIAL_STATUS = "social_status"  # in a plan while a social status flag is active (issue 8)
 
 
 class SkipReason(StrEnum):

@@ -92,6 +92,12 @@ class RemissionApplication(Base):
     #: the last time the citizen (or desk) saved something: drafts untouched too long drop out
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None]
+    #: issue 8: the social-status flag known when the application was started (NL), its
+    #: kind, source department and end date; the wizard is prefilled from it
+    known_status_id: Mapped[int | None] = mapped_column(ForeignKey("social_status.id"))
+    known_social_status: Mapped[str | None] = mapped_column(String(30))
+    known_status_department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    known_status_until: Mapped[date | None]
 
     claims: Mapped[list[RemissionClaim]] = relationship(
         back_populates="application",

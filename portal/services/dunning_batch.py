@@ -31,6 +31,7 @@ from collections.abc import Iterator
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
+from dataclasses import replace
 from datetime import date
 from datetime import timedelta
 from typing import cast
@@ -51,6 +52,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from portal.domain.dunning import Action
 from portal.domain.dunning import DunningFacts
 from portal.domain.dunning import ReminderDecision
+from portal.domain.dunning import SuppressReason
 from portal.domain.dunning import fee_regime
 from portal.domain.dunning import next_reminder
 from portal.domain.rules.base import LegalBasis
@@ -64,6 +66,7 @@ from portal.models import ReminderRecord
 from portal.models import SuppressedCharge
 from portal.models.base import utcnow
 from portal.services import holds
+from portal.services import social_status
 
 CHUNK = 500
 COUNT_KEYS = ("checked", "reminders", "fees_charged", "fee_amount", "fees_suppressed")
@@ -256,10 +259,39 @@ def _run_chunk(
             to_charge.append(facts.claim_id)
         elif decision.action is Action.SUPPRESS and decision.fee > 0:
             suppress.append((facts, decision))
+    to_charge = _without_plan_costs(
+        session, rules, chunk, history, to_charge, suppress, as_of=as_of
+    )
     if suppress:
         _record_suppressed(session, suppress, as_of=as_of, counts=counts)
     if to_charge:
         _charge(session, rules, table, to_charge, as_of=as_of, counts=counts)
+
+
+def _without_plan_costs(
+    session: Session,
+    rules: RulePack,
+    chunk: Sequence[ClaimFacts],
+    history: _History,
+    to_charge: list[int],
+    suppress: list[tuple[ClaimFacts, ReminderDecision]],
+    *,
+    as_of: date,
+) -> list[int]:
+    """Issue 8: a plan made while the debtor's social status is active carries no costs, even
+    where the pack charges fees during plans; the fee is recorded as avoided instead."""
+    in_plan = [c for c in to_charge if PLAN_HOLD in history.hold_reasons.get(c, frozenset())]
+    free = social_status.claims_without_plan_costs(session, in_plan, as_of)
+    if not free:
+        return to_charge
+    removed = set()
+    for facts in chunk:
+        decision = decide(facts, history, rules, as_of) if facts.claim_id in free else None
+        if decision is not None and decision.fee > 0:  # a reminder without a fee still goes
+            reason = SuppressReason.SOCIAL_STATUS
+            suppress.append((facts, replace(decision, action=Action.SUPPRESS, reason=reason)))
+            removed.add(facts.claim_id)
+    return [c for c in to_charge if c not in removed]
 
 
 def insert_suppressed(session: Session, rows: Sequence[dict[str, object]]) -> None:

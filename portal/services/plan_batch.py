@@ -45,6 +45,7 @@ from portal.models import PlanInstallment
 from portal.models.base import utcnow
 from portal.services import holds
 from portal.services import signals
+from portal.services import social_status
 from portal.services.audit import Actor
 from portal.services.ledger import append_entry
 from portal.services.letters import create_letter
@@ -177,8 +178,10 @@ def _remind(
     fee = _fee(session, rules, fee_claim, as_of=as_of) if fee_claim is not None else 0
     charged = 0
     action_key = f"plan:{plan.id}:installment:{first.sequence}"
+    # Issue 8: while the debtor's social status is active the plan carries no costs.
+    no_costs = social_status.has_active_status(session, plan.debtor_id, as_of)
     if fee_claim is not None and fee > 0:
-        if rules.fees_during_plan:
+        if rules.fees_during_plan and not no_costs:
             append_entry(
                 session,
                 fee_claim,
@@ -196,7 +199,7 @@ def _remind(
                 fee_claim.id,
                 amount=fee,
                 currency=plan.currency,
-                reason=SUPPRESS_REASON,
+                reason="social_status" if rules.fees_during_plan else SUPPRESS_REASON,
                 action_key=action_key,
                 on_date=as_of,
             )
@@ -211,6 +214,7 @@ def _remind(
             "installment": first,
             "currency": plan.currency,
             "fee": charged,
+            "help_offer": no_costs,  # issue 8
         },
         locale=letter_locale(session, rules, plan.debtor_id),
         letter_date=as_of,

@@ -20,6 +20,7 @@ from portal.domain.rules.base import RulePack
 from portal.models import RemissionApplication
 from portal.services import audit
 from portal.services import holds
+from portal.services import remission_prefill
 from portal.services import work
 from portal.services.audit import Actor
 from portal.services.remission import SUBJECT_TYPE
@@ -53,7 +54,8 @@ def submit_application(
             if grant.claim_id == item.claim_id:
                 item.amount_at_application = grant.amount
     application.state = transition(RemissionState.DRAFT, RemissionState.SUBMITTED).value
-    application.calculation = calculation.to_snapshot()
+    known = remission_prefill.known_status(session, application, as_of)
+    application.calculation = {**calculation.to_snapshot(), **remission_prefill.data_used(known)}
     application.submitted_at = now
     application.updated_at = now
     for item in application.claims:

@@ -22,6 +22,7 @@ from portal.domain.rules.base import RulePack
 from portal.models import RemissionApplication
 from portal.models import RemissionClaim
 from portal.services import audit
+from portal.services import remission_prefill
 from portal.services.audit import Actor
 from portal.services.remission import SUBJECT_TYPE
 from portal.services.remission import ApplicationNotEditable
@@ -93,6 +94,7 @@ def start_application(
         claims=[RemissionClaim(claim_id=i, amount_at_application=balances[i]) for i in chosen],
     )
     session.add(application)
+    remission_prefill.record_known_status(session, rules, application, as_of=as_of)
     session.flush()
     audit.record(
         session,

@@ -7,7 +7,6 @@ Registered on the `staff` blueprint (imported at the bottom of portal/staff/view
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import UTC
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -45,6 +44,7 @@ from portal.services.api_tokens import create_token
 from portal.services.api_tokens import list_tokens
 from portal.services.api_tokens import revoke_token
 from portal.services.audit import Actor
+from portal.staff.labels import department_name
 from portal.staff.views import bp
 
 PERMISSION = "staff.manage"
@@ -77,11 +77,6 @@ class RevokeForm(FlaskForm):
 def _session() -> Session:
     session: Session = db.session()
     return session
-
-
-def department_name(department: Department) -> str:
-    names: Mapping[str, str] = department.names or {}
-    return names.get(current_locale()) or names.get("en") or department.code
 
 
 def local_moment(moment: datetime | None) -> str:

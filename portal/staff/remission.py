@@ -43,6 +43,8 @@ from portal.citizen.remission_forms import DECISION_LABELS
 from portal.citizen.remission_forms import REJECTION_TEXTS
 from portal.citizen.remission_forms import STATE_LABELS
 from portal.citizen.remission_forms import parse_amount
+from portal.citizen.remission_prefill import data_used_view
+from portal.citizen.remission_prefill import known_status_view
 from portal.documents.delivery import get_delivery_adapter
 from portal.domain.money import InvalidAmount
 from portal.domain.rules.base import RulePack
@@ -191,6 +193,8 @@ def _page(
         state_labels=STATE_LABELS,
         decision_labels=DECISION_LABELS,
         household_labels=HOUSEHOLD_LABELS,
+        known=known_status_view(session, _rules(), application, on=_today()),
+        data_used=data_used_view(session, application.calculation),
     ), status
 
 
