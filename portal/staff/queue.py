@@ -70,6 +70,7 @@ WORK_ITEM_LINKS: dict[str, Callable[[WorkItem], str | None]] = {
     work.UNMATCHED_PAYMENT: _unmatched_payment_url,
     work.DISPUTE: lambda item: _endpoint_url("staff.dispute", dispute_id=item.subject_id),
     work.CALL_BACK: lambda item: _endpoint_url("staff.callbacks"),
+    work.HANDOVER_CHECK: lambda item: _endpoint_url("staff.handover"),
 }
 
 

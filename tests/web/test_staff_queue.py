@@ -174,7 +174,8 @@ def test_items_link_to_their_decision_page_or_the_debtor_page(
     bank.subject_type = "bank_entry"
     call = _item(db_session, work.CALL_BACK, 8, days_old=0, debtor_id=debtor.id)
     plan = _item(db_session, work.PLAN_DECISION, 9, days_old=0, debtor_id=debtor.id)
-    orphan = _item(db_session, work.HANDOVER_CHECK, 10, days_old=0)
+    handover = _item(db_session, work.HANDOVER_CHECK, 10, days_old=0, debtor_id=debtor.id)
+    orphan = _item(db_session, work.WRITE_OFF_PROPOSAL, 12, days_old=0)
     write_off = _item(db_session, work.WRITE_OFF_PROPOSAL, 11, days_old=0, debtor_id=debtor.id)
 
     with app.test_request_context():
@@ -185,6 +186,7 @@ def test_items_link_to_their_decision_page_or_the_debtor_page(
             assert item_url(plan) == WORK_ITEM_LINKS[work.PLAN_DECISION](plan)
         else:
             assert item_url(plan) == f"/staff/debtors/{debtor.id}"
+        assert item_url(handover) == "/staff/handover"
         assert item_url(orphan) is None
 
 
