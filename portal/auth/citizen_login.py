@@ -17,7 +17,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
+from portal.auth.business_login import BUSINESS_NUMBER_NAMES
+from portal.auth.business_login import start_business_session
 from portal.auth.forms import DemoLoginForm
+from portal.auth.forms import DemoRepresentativeForm
 from portal.auth.forms import LoginCodeForm
 from portal.auth.login_session import Limit
 from portal.auth.login_session import client_ip
@@ -30,19 +33,25 @@ from portal.auth.login_session import saldo_config
 from portal.auth.login_session import start_citizen_session
 from portal.auth.login_session import too_many_tries
 from portal.auth.principals import CitizenPrincipal
+from portal.auth.representing import start_representative_session
+from portal.auth.representing import today_here
 from portal.domain.references import compact as compact_reference
 from portal.domain.references import display as display_reference
 from portal.domain.references import make_reference
+from portal.domain.rules.base import localised_name
 from portal.extensions import db
 from portal.i18n import current_locale
 from portal.models import Debtor
 from portal.models import DemoPersona
+from portal.models import Representation
 from portal.models.base import utcnow
 from portal.services import audit
 from portal.services.audit import Actor
+from portal.services.identity import hash_national_id
 from portal.services.login_codes import LoginCodeInvalid
 from portal.services.login_codes import claim_scope
 from portal.services.login_codes import redeem_login_code
+from portal.services.representations import active_for_person
 from portal.web.safety import safe_next
 
 log = logging.getLogger(__name__)
@@ -143,6 +152,12 @@ def demo_login() -> ResponseReturnValue:
         )
     if persona is None:
         return _demo_page(form, message=_("Please choose one of the people below.")), 400
+    business = db.session.get(Debtor, persona.debtor_id)
+    if business is not None and business.kind == "business":
+        # Issue 9: as if through eHerkenning / MitID Erhverv / CSAM, with a demo person.
+        demo_person = hash_national_id(saldo_config(), "demo:business-user")
+        start_business_session(business, demo_person, "demo")
+        return redirect("/overview")
     principal = CitizenPrincipal(debtor_id=persona.debtor_id, method="demo", claim_scope=None)
     audit.record(db.session(), Actor.citizen(persona.debtor_id), "citizen.login", method="demo")
     db.session.commit()
@@ -150,10 +165,36 @@ def demo_login() -> ResponseReturnValue:
     return redirect("/overview")
 
 
+def demo_representative() -> ResponseReturnValue:
+    """Demo mode only: log in as a seeded representative (issue 9), as eID would."""
+    if not saldo_config().demo:
+        abort(404)
+    form = DemoRepresentativeForm()
+    representation = None
+    if form.validate_on_submit():
+        representation = db.session.get(Representation, int(form.representation_id.data or 0))
+    if representation is None:
+        return _demo_page(DemoLoginForm(), message=_("Please choose one of the people below.")), 400
+    person_hash = representation.representative_id_hash
+    if not active_for_person(db.session(), person_hash, today_here()):
+        return _demo_page(DemoLoginForm(), message=_("This mandate has ended.")), 400
+    own = db.session.scalar(select(Debtor).where(Debtor.national_id_hash == person_hash))
+    start_representative_session(person_hash, own.id if own is not None else None)
+    return redirect(url_for("auth.representing"))
+
+
 def logout() -> ResponseReturnValue:
     """Log out (POST with a CSRF token, so another site cannot log someone out)."""
     if getattr(current_user, "is_citizen", False):
-        audit.record(db.session(), Actor.citizen(current_user.debtor_id), "citizen.logout")
+        audit.record(
+            db.session(),
+            Actor.citizen(
+                current_user.debtor_id,
+                representation_id=current_user.representation_id,
+                acting_person=current_user.acting_person,
+            ),
+            "citizen.logout",
+        )
         db.session.commit()
     end_session()
     flash(_("You are logged out."), "success")
@@ -200,15 +241,44 @@ def _demo_page(form: DemoLoginForm, message: str | None = None) -> str:
         .join(Debtor, Debtor.id == DemoPersona.debtor_id)
         .order_by(DemoPersona.position, DemoPersona.id)
     ).all()
-    personas = [(debtor, _situation(persona.situation)) for persona, debtor in rows]
+    personas = [(debtor, _persona_text(persona.situation, debtor)) for persona, debtor in rows]
     return render_template(
-        "auth/demo.html", form=form, personas=personas, message=message, eid_name=eid_name()
+        "auth/demo.html",
+        form=form,
+        personas=personas,
+        representatives=_demo_representatives(),
+        representative_form=DemoRepresentativeForm(),
+        message=message,
+        eid_name=eid_name(),
     )
+
+
+def _persona_text(situation: str, debtor: Debtor) -> str:
+    if debtor.kind == "business" and debtor.business_number:
+        return _(
+            "A business (%(scheme)s %(number)s) with unpaid bills. Several people can log "
+            "in for it.",
+            scheme=BUSINESS_NUMBER_NAMES.get(rule_pack().country, ""),
+            number=debtor.business_number,
+        )
+    return _situation(situation)
+
+
+def _demo_representatives() -> list[tuple[Representation, int]]:
+    """One entry per representative with active mandates: a mandate of theirs and how many
+    people they act for (issue 9)."""
+    people: dict[str, list[Representation]] = {}
+    mandates = db.session.scalars(select(Representation).order_by(Representation.id))
+    today = today_here()
+    for representation in mandates:
+        if representation.active_on(today):
+            people.setdefault(representation.representative_id_hash, []).append(representation)
+    return [(found[0], len(found)) for found in people.values()]
 
 
 def _situation(key: str) -> str:
     if key == "with_collector":
         collector = rule_pack().collector_names
-        name = collector.get(current_locale()) or collector["en"]
+        name = localised_name(collector, current_locale())
         return _("Has a bill that is with an external collector (%(name)s)", name=name)
     return str(SITUATIONS.get(key, _l("Another situation")))

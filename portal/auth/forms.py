@@ -47,6 +47,12 @@ class DemoLoginForm(FlaskForm):
     )
 
 
+class DemoRepresentativeForm(FlaskForm):
+    representation_id = HiddenField(
+        validators=[InputRequired(), Regexp(r"^[0-9]{1,12}$"), Length(max=12)],
+    )
+
+
 class StaffLoginForm(FlaskForm):
     username = StringField(
         _l("Username"),

@@ -73,7 +73,11 @@ def current_actor() -> Actor:
     citizen = current_citizen()
     if citizen.acting_staff_id is not None:
         return Actor.staff(citizen.acting_staff_id, on_behalf_of=citizen.debtor_id)
-    return Actor.citizen(citizen.debtor_id)
+    return Actor.citizen(
+        citizen.debtor_id,
+        representation_id=citizen.representation_id,
+        acting_person=citizen.acting_person,
+    )
 
 
 def current_staff() -> StaffPrincipal:

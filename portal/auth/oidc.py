@@ -25,12 +25,16 @@ from flask_babel import gettext as _
 from joserfc.errors import JoseError
 from requests import RequestException
 
+from portal.auth.business_login import business_claim_name
+from portal.auth.business_login import business_login
 from portal.auth.login_session import eid_name
 from portal.auth.login_session import fresh_session
 from portal.auth.login_session import rule_pack
 from portal.auth.login_session import saldo_config
 from portal.auth.login_session import start_citizen_session
 from portal.auth.principals import CitizenPrincipal
+from portal.auth.representing import start_representative_session
+from portal.auth.representing import today_here
 from portal.config import Config
 from portal.extensions import db
 from portal.services import audit
@@ -39,6 +43,7 @@ from portal.services.debtors import find_by_national_id_hash
 from portal.services.identity import InvalidNationalId
 from portal.services.identity import hash_national_id
 from portal.services.identity import normalise_national_id
+from portal.services.representations import active_for_person
 from portal.web.safety import safe_next
 
 log = logging.getLogger(__name__)
@@ -104,7 +109,11 @@ def oidc_callback() -> ResponseReturnValue:
             _("We could not finish your login with %(name)s. Please try again.", name=eid_name()),
             400,
         )
-    id_hash = _national_id_hash(token.get("userinfo") or {})
+    claims = token.get("userinfo") or {}
+    business_claim = business_claim_name()
+    if business_claim and claims.get(business_claim) is not None:
+        return business_login(claims[business_claim], _acting_person(claims))
+    id_hash = _national_id_hash(claims)
     if id_hash is None:
         log.warning("eID login without a valid national id claim")
         return _eid_error(
@@ -118,6 +127,13 @@ def oidc_callback() -> ResponseReturnValue:
         )
     debtor = find_by_national_id_hash(db.session(), id_hash)
     next_url = safe_next(session.get(NEXT_KEY), default="/overview")
+    if active_for_person(db.session(), id_hash, today_here()):
+        # Issue 9: a representative (perhaps also a debtor) first chooses whose bills to see.
+        if debtor is not None:
+            audit.record(db.session(), Actor.citizen(debtor.id), "citizen.login", method="oidc")
+        db.session.commit()
+        start_representative_session(id_hash, debtor.id if debtor is not None else None)
+        return redirect(url_for("auth.representing"))
     if debtor is None:
         fresh_session()
         return render_template("auth/no_bills.html", eid_name=eid_name())
@@ -146,6 +162,18 @@ def _national_id_hash(id_token_claims: dict[str, Any]) -> str | None:
     except InvalidNationalId:
         return None
     return hash_national_id(saldo_config(), compact)
+
+
+def _acting_person(claims: dict[str, Any]) -> str | None:
+    """Who logs in for a business: their national id when the broker sends it, else the
+    provider's subject; kept as a keyed hash only (recorded on every action)."""
+    id_hash = _national_id_hash(claims)
+    if id_hash is not None:
+        return id_hash
+    sub = claims.get("sub")
+    if not isinstance(sub, str) or not sub or len(sub) > 255:
+        return None
+    return hash_national_id(saldo_config(), f"sub:{sub}")
 
 
 def _eid_error(message: str, status: int) -> tuple[str, int]:

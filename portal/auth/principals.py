@@ -27,6 +27,10 @@ class CitizenPrincipal(UserMixin):
     preferred_locale: str | None = None
     #: set in desk mode: the staff member acting on the citizen's behalf
     acting_staff_id: int | None = None
+    #: issue 9: a representative acting for the citizen under this mandate (Representation.id)
+    representation_id: int | None = None
+    #: issue 9: the person acting for a business debtor (keyed hash of their id)
+    acting_person: str | None = None
 
     is_citizen = True
     is_staff = False
@@ -41,6 +45,19 @@ class CitizenPrincipal(UserMixin):
     def acting_staff_user_id(self) -> int | None:
         """Desk mode: the staff member acting for the citizen (None: the citizen themself)."""
         return self.acting_staff_id
+
+
+@dataclass
+class RepresentativePrincipal(UserMixin):
+    """Issue 9: a representative logged in with eID who has not chosen a person yet (the
+    list at /representing). Neither a citizen nor staff: no citizen or staff page opens."""
+
+    is_citizen = False
+    is_staff = False
+    is_representative = True
+
+    def get_id(self) -> str:
+        return "r:0"
 
 
 @dataclass
@@ -62,20 +79,33 @@ class StaffPrincipal(UserMixin):
 CITIZEN_SESSION_KEY = "citizen"
 #: desk mode: {"debtor_id": ..., "staff_user_id": ...} in a STAFF session (portal/staff/desk.py)
 DESK_SESSION_KEY = "desk"
+#: issue 9: {"person_hash": ..., "own_debtor_id": ...} for a representative's whole session
+REPRESENTATIVE_SESSION_KEY = "representative"
 
 
 def remember_citizen(principal: CitizenPrincipal) -> None:
     """Keep the citizen's scope in the (signed) session next to Flask-Login's id."""
-    session[CITIZEN_SESSION_KEY] = {
+    stored = {
         "method": principal.method,
         "scope": sorted(principal.claim_scope) if principal.claim_scope is not None else None,
         "acting_staff_id": principal.acting_staff_id,
     }
+    # Issue 9: only when someone acts for the debtor (a representative, a business's person).
+    if principal.representation_id is not None:
+        stored["representation_id"] = principal.representation_id
+    if principal.acting_person is not None:
+        stored["acting_person"] = principal.acting_person
+    session[CITIZEN_SESSION_KEY] = stored
 
 
 @login_manager.user_loader
-def load_principal(user_id: str) -> CitizenPrincipal | StaffPrincipal | None:
+def load_principal(
+    user_id: str,
+) -> CitizenPrincipal | StaffPrincipal | RepresentativePrincipal | None:
     kind, _, raw_id = user_id.partition(":")
+    if kind == "r":
+        stored = session.get(REPRESENTATIVE_SESSION_KEY)
+        return RepresentativePrincipal() if isinstance(stored, dict) else None
     if not raw_id.isdigit():
         return None
     if kind == "c":
@@ -90,6 +120,8 @@ def load_principal(user_id: str) -> CitizenPrincipal | StaffPrincipal | None:
             claim_scope=frozenset(int(i) for i in scope) if scope is not None else None,
             preferred_locale=debtor.preferred_locale,
             acting_staff_id=stored.get("acting_staff_id"),
+            representation_id=stored.get("representation_id"),
+            acting_person=stored.get("acting_person"),
         )
     if kind == "s":
         user = db.session.get(StaffUser, int(raw_id))

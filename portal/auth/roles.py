@@ -24,6 +24,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "finance.export": frozenset({"finance", "supervisor"}),
     "appointments.manage": frozenset({"desk", "caseworker", "supervisor"}),
     "feedback.view": frozenset({"supervisor", "admin"}),
+    "social_status.view": frozenset({"caseworker", "supervisor"}),  # not desk (issue 8)
+    "social_status.import": frozenset({"department_clerk", "supervisor", "admin"}),
+    "representatives.manage": frozenset({"caseworker", "desk", "supervisor"}),
+    "handover.manage": frozenset({"caseworker", "supervisor"}),
+    "handover.recall": frozenset({"caseworker", "supervisor"}),
+    "direct_debit.view": frozenset({"caseworker", "desk", "supervisor"}),
+    "direct_debit.revoke": frozenset({"caseworker", "desk", "supervisor"}),
 }
 
 

@@ -7,6 +7,7 @@ from flask import Blueprint
 
 from portal.auth import citizen_login
 from portal.auth import oidc
+from portal.auth import representing
 from portal.auth import staff_login
 
 bp = Blueprint("auth", __name__)
@@ -20,3 +21,20 @@ bp.add_url_rule("/logout", "logout", citizen_login.logout, methods=["POST"])
 bp.add_url_rule("/staff/login", "staff_login", staff_login.staff_login, methods=["GET", "POST"])
 bp.add_url_rule("/staff/login/code", "staff_totp", staff_login.staff_totp, methods=["GET", "POST"])
 bp.add_url_rule("/staff/logout", "staff_logout", staff_login.staff_logout, methods=["POST"])
+bp.add_url_rule(
+    "/login/demo/representative",
+    "demo_representative",
+    citizen_login.demo_representative,
+    methods=["POST"],
+)
+# Issue 9: acting for others (portal/auth/representing.py).
+bp.add_url_rule("/representing", "representing", representing.representing, methods=["GET"])
+bp.add_url_rule(
+    "/representing/<int:representation_id>", "act_for", representing.act_for, methods=["POST"]
+)
+bp.add_url_rule("/representing/own", "own_bills", representing.own_bills, methods=["POST"])
+bp.add_url_rule(
+    "/representing/back", "representing_back", representing.back_to_list, methods=["POST"]
+)
+bp.before_app_request(representing.check_acting_session)
+bp.app_context_processor(representing.acting_banner)

@@ -33,6 +33,10 @@ class Recipient:
     name: str
     address: str | None = None
     email: str | None = None
+    #: issue 9: a letter addressed to a representative is "on behalf of" the debtor
+    on_behalf_of: str | None = None
+    #: issue 9: a letter to the debtor with a copy to their representative
+    copy_to: str | None = None
 
     @classmethod
     def of(cls, debtor: Debtor) -> Recipient:

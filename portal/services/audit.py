@@ -17,14 +17,31 @@ class Actor:
     kind: str  # staff, citizen, system, api
     staff_user_id: int | None = None
     debtor_id: int | None = None
+    #: issue 9: a representative acting for the citizen (Representation.id)
+    representation_id: int | None = None
+    #: issue 9: the person acting for a business debtor (keyed hash, never the number)
+    acting_person: str | None = None
 
     @classmethod
     def system(cls) -> Actor:
         return cls("system")
 
     @classmethod
-    def citizen(cls, debtor_id: int) -> Actor:
-        return cls("citizen", debtor_id=debtor_id)
+    def citizen(
+        cls,
+        debtor_id: int,
+        *,
+        representation_id: int | None = None,
+        acting_person: str | None = None,
+    ) -> Actor:
+        """The citizen, or someone acting for them: a representative (their mandate) or
+        one of the people of a business (issue 9); both are written to every event."""
+        return cls(
+            "citizen",
+            debtor_id=debtor_id,
+            representation_id=representation_id,
+            acting_person=acting_person,
+        )
 
     @classmethod
     def staff(cls, staff_user_id: int, *, on_behalf_of: int | None = None) -> Actor:
@@ -42,6 +59,10 @@ def record(
     **details: Any,
 ) -> AuditEvent:
     """Append an audit event. Details carry internal ids and codes only, never personal data."""
+    if actor.representation_id is not None:
+        details.setdefault("representation_id", actor.representation_id)
+    if actor.acting_person is not None:
+        details.setdefault("acting_person", actor.acting_person)
     event = AuditEvent(
         actor_kind=actor.kind,
         staff_user_id=actor.staff_user_id,

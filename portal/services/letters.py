@@ -15,6 +15,7 @@ Delivery comes after the first commit, so a letter is never sent that was not st
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date
 from datetime import datetime
 from typing import Any
@@ -29,7 +30,9 @@ from portal.documents.delivery import Recipient
 from portal.documents.render import render_document
 from portal.models import Debtor
 from portal.models import Letter
+from portal.models import Representation
 from portal.models.base import utcnow
+from portal.services.representations import letter_representative
 
 
 class UnknownDebtor(LookupError):
@@ -59,9 +62,10 @@ def create_letter(
     debtor = session.get(Debtor, debtor_id)
     if debtor is None:
         raise UnknownDebtor(f"no debtor {debtor_id}")
+    day = letter_date or _today_here()
     values = {
-        "recipient": Recipient.of(debtor),
-        "letter_date": letter_date or _today_here(),
+        "recipient": addressee(session, debtor, day),
+        "letter_date": day,
         **context,
     }
     pdf = render_document(template, values, locale)
@@ -91,10 +95,44 @@ def deliver_letter(
     debtor = session.get(Debtor, letter.debtor_id)
     if debtor is None:
         raise UnknownDebtor(f"no debtor {letter.debtor_id}")
-    adapter.deliver(letter, letter.pdf, Recipient.of(debtor))
+    for recipient in delivery_recipients(session, debtor, now.date()):
+        adapter.deliver(letter, letter.pdf, recipient)
     letter.channel = adapter.name
     letter.delivered_at = now
     session.flush()
+
+
+def addressee(session: Session, debtor: Debtor, day: date) -> Recipient:
+    """Issue 9: who the letter is addressed to, per the active mandate's `letters_to`: the
+    representative ("on behalf of" the debtor), or the debtor with a copy to the
+    representative, or the debtor alone."""
+    representation = letter_representative(session, debtor.id, day)
+    if representation is None:
+        return Recipient.of(debtor)
+    if representation.letters_to == "both":
+        return replace(Recipient.of(debtor), copy_to=representation.representative_name)
+    return _representative_recipient(representation, debtor)
+
+
+def delivery_recipients(session: Session, debtor: Debtor, day: date) -> list[Recipient]:
+    """Where a letter is sent (issue 9): the representative, or both, or the debtor."""
+    representation = letter_representative(session, debtor.id, day)
+    if representation is None:
+        return [Recipient.of(debtor)]
+    to_representative = _representative_recipient(representation, debtor)
+    if representation.letters_to == "both":
+        return [Recipient.of(debtor), to_representative]
+    return [to_representative]
+
+
+def _representative_recipient(representation: Representation, debtor: Debtor) -> Recipient:
+    return Recipient(
+        debtor_id=debtor.id,
+        name=representation.representative_name,
+        address=representation.representative_address,
+        email=representation.representative_email,
+        on_behalf_of=debtor.name,
+    )
 
 
 def _today_here() -> date:
