@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Department
+from portal.progress import stderr_progress
 from portal.services.api_tokens import UnknownDepartment
 from portal.services.api_tokens import UnknownToken
 from portal.services.api_tokens import create_token
@@ -110,9 +111,10 @@ def import_claims_command(path: Path, department_code: str, dry_run: bool, quiet
         raise click.ClickException("the file is larger than 200 MB; split it")
     try:
         text = path.read_text(encoding="utf-8-sig")
-        rows = read_rows(text)
+        rows = list(read_rows(text))
         counts: dict[str, int] = {}
         started = time.perf_counter()
+        progress = stderr_progress("import-claims rows", total=len(rows))
         for outcome in import_rows(
             db.session(),
             current_app.config["SALDO"],
@@ -125,6 +127,7 @@ def import_claims_command(path: Path, department_code: str, dry_run: bool, quiet
             if not dry_run:
                 db.session().commit()
             counts[outcome.outcome] = counts.get(outcome.outcome, 0) + 1
+            progress.advance()
             if not quiet or outcome.outcome == "rejected":
                 click.echo(_describe(outcome))
         elapsed = time.perf_counter() - started
@@ -137,6 +140,7 @@ def import_claims_command(path: Path, department_code: str, dry_run: bool, quiet
     total = sum(counts.values())
     order = ("created", "would_create", "unchanged", "rejected")
     summary = ", ".join(f"{counts[kind]} {kind}" for kind in order if kind in counts) or "no rows"
+    progress.finish(summary)
     rate = total / elapsed if elapsed > 0 else 0.0
     prefix = "dry run, nothing stored: " if dry_run else ""
     click.echo(f"{prefix}{total} rows: {summary} ({rate:.0f} rows/s)")

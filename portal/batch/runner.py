@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
@@ -74,12 +75,19 @@ def run_batch(
     *,
     as_of: date,
     steps: Sequence[BatchStep] | None = None,
+    on_step: Callable[[str, StepReport | None], None] | None = None,
 ) -> BatchReport:
-    """Run `steps` (default: every registered step) for `as_of`; commit after each step."""
+    """Run `steps` (default: every registered step) for `as_of`; commit after each step.
+    `on_step(name, None)` is called before a step and `on_step(name, report)` after it
+    (the CLI shows progress with it)."""
     started = time.perf_counter()
     reports = []
     for step in BATCH_STEPS if steps is None else steps:
+        if on_step is not None:
+            on_step(step.name, None)
         reports.append(_run_step(session, rules, step, as_of))
+        if on_step is not None:
+            on_step(step.name, reports[-1])
     return BatchReport(as_of=as_of, steps=tuple(reports), seconds=time.perf_counter() - started)
 
 

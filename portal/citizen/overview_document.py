@@ -9,6 +9,7 @@ asks the citizen to log in with eID instead.
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
@@ -27,6 +28,9 @@ from flask_wtf import FlaskForm
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms import BooleanField
+from wtforms import EmailField
+from wtforms.validators import Length
+from wtforms.validators import Optional
 
 from portal.auth.guards import citizen_required
 from portal.auth.guards import current_actor
@@ -37,6 +41,12 @@ from portal.config import Config
 from portal.domain.rules.base import RulePack
 from portal.extensions import db
 from portal.i18n import current_locale
+from portal.i18n import long_date
+from portal.mail import InvalidAddress
+from portal.mail import MailFailed
+from portal.mail import MailMessage
+from portal.mail import get_mailer
+from portal.mail import normalise_address
 from portal.models import Debtor
 from portal.models import OverviewDocument
 from portal.services import overview_documents as svc
@@ -45,6 +55,7 @@ from portal.services import throttle
 from portal.services.audit import Actor
 
 bp = views.bp
+log = logging.getLogger(__name__)
 
 #: public pages: attempts per IP address in this window (stored hashed, portal.services.throttle)
 SHARED_LIMIT = 60
@@ -59,6 +70,12 @@ class MakeForm(FlaskForm):
 class ShareForm(FlaskForm):
     consent = BooleanField(
         _l("I agree that the person with this link can see this overview for 14 days")
+    )
+    #: optional: we send the link there (the address is not stored, see share_links)
+    email = EmailField(
+        _l("Your debt counsellor's e-mail address (optional)"),
+        validators=[Optional(), Length(max=254)],
+        render_kw={"autocomplete": "email", "spellcheck": "false"},
     )
 
 
@@ -142,6 +159,7 @@ def _document_page(
     *,
     status: int = 200,
     new_link: str | None = None,
+    emailed_to: str | None = None,
 ) -> tuple[str, int]:
     links = share_links.active_share_links(_session(), document_id=document.id, now=_now())
     return render_template(
@@ -151,6 +169,7 @@ def _document_page(
         revoke_form=RevokeForm(formdata=None),
         links=links,
         new_link=new_link,
+        emailed_to=emailed_to,
         code=svc.display_code(document.verification_code),
     ), status
 
@@ -172,29 +191,117 @@ def debt_overview_pdf(document_id: int) -> Response:
 @bp.post("/debt-overview/<int:document_id>/share")
 @citizen_required
 def share_debt_overview(document_id: int) -> tuple[str, int]:
-    """Make a link for a counsellor. Needs the consent box; the link is shown once."""
+    """Make a link for a counsellor. Needs the consent box; the link is shown once, and sent
+    by e-mail when the citizen gave the counsellor's address (issue 5)."""
     document = _own_document(document_id)
     form = ShareForm()
     if not form.validate_on_submit():
+        if form.email.errors and not form.csrf_token.errors:
+            form.email.errors = [_wrong_address_message()]
         return _document_page(document, form, status=400)
+    address, now = None, _now()
+    if (form.email.data or "").strip():
+        try:
+            address = normalise_address(form.email.data or "")
+        except InvalidAddress:
+            form.email.errors = [_wrong_address_message()]
+            if not form.consent.data:
+                form.consent.errors = [_no_consent_message()]
+            return _document_page(document, form, status=400)
+        if share_links.share_emails_blocked(_session(), debtor_id=document.debtor_id, now=now):
+            form.email.errors = [_too_many_emails_message()]
+            return _document_page(document, form, status=429)
     try:
         issued = share_links.create_share_link(
             _session(),
             _config(),
             document_id=document.id,
             consent=bool(form.consent.data),
-            now=_now(),
+            now=now,
         )
     except share_links.ConsentRequired:
-        form.consent.errors = [
-            _("Tick the box to agree, so we can make a link. Nothing was shared.")
-        ]
+        form.consent.errors = [_no_consent_message()]
         return _document_page(document, form, status=400)
-    db.session.commit()
     url = _config().public_base_url.rstrip("/") + url_for(
         "citizen.shared_overview", token=issued.token
     )
-    return _document_page(document, ShareForm(formdata=None), new_link=url)
+    if address is not None:
+        try:
+            share_links.email_share_link(
+                _session(),
+                get_mailer(_config()),
+                link=issued.link,
+                message=_share_message(address, url, issued.link.expires_at),
+                now=now,
+                actor=_actor(),
+            )
+        except share_links.TooManyShareEmails:
+            db.session.rollback()
+            form.email.errors = [_too_many_emails_message()]
+            return _document_page(document, form, status=429)
+        except MailFailed as error:
+            db.session.rollback()
+            log.warning("share link e-mail for debtor %s not sent: %s", document.debtor_id, error)
+            form.email.errors = [
+                _(
+                    "We could not send the e-mail just now. Nothing was shared. Please try "
+                    "again later, or leave the e-mail box empty to make a link you can copy."
+                )
+            ]
+            return _document_page(document, form, status=503)
+    db.session.commit()
+    return _document_page(document, ShareForm(formdata=None), new_link=url, emailed_to=address)
+
+
+def _no_consent_message() -> str:
+    return _("Tick the box to agree, so we can make a link. Nothing was shared.")
+
+
+def _wrong_address_message() -> str:
+    return _(
+        "Enter an e-mail address like name@example.org, or leave the box empty to make a "
+        "link you can copy. Nothing was shared."
+    )
+
+
+def _too_many_emails_message() -> str:
+    return _(
+        "You sent %(num)d e-mails with a link today. Please copy the link and send it "
+        "yourself, or try again tomorrow. Nothing was shared.",
+        num=share_links.SHARE_MAIL_LIMIT,
+    )
+
+
+def _share_message(address: str, url: str, expires_at: datetime) -> MailMessage:
+    """A plain, kind e-mail in the citizen's language: what it is, the link, until when."""
+    config = _config()
+    until = long_date(expires_at.date())
+    paragraphs = [
+        _("Hello,"),
+        _(
+            "Someone you help with their debts asked %(municipality)s to send you this link. "
+            "With it you can see an overview of what they owe to the municipality. They "
+            "agreed to share it with you.",
+            municipality=config.municipality_name,
+        ),
+        _("Open the overview: %(url)s", url=url),
+        _(
+            "You do not need to log in. The link works until %(date)s. The person can stop "
+            "sharing at any time; after that the link no longer opens.",
+            date=until,
+        ),
+        _(
+            "Please do not forward this e-mail. If you did not expect it, you can ignore it. "
+            "Questions? Call us on %(phone)s.",
+            phone=config.contact_phone,
+        ),
+        _("Kind regards,") + "\n" + config.municipality_name,
+    ]
+    return MailMessage(
+        to=address,
+        subject=_("A debt overview was shared with you"),
+        body="\n\n".join(paragraphs),
+    )
 
 
 @bp.post("/debt-overview/<int:document_id>/links/<int:link_id>/revoke")

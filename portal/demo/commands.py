@@ -27,6 +27,7 @@ from portal.demo.seed import seed_demo
 from portal.domain.rules.base import RulePack
 from portal.extensions import db
 from portal.models import StaffUser
+from portal.progress import stderr_progress
 from portal.services.catalogue import sync_catalogue
 from portal.services.staff_accounts import current_totp_code
 from portal.services.staff_accounts import normalise_username
@@ -84,13 +85,25 @@ def seed_demo_command(seed: int, debtors: int, today: datetime | None) -> None:
     day = today.date() if today else datetime.now(ZoneInfo(rules.timezone)).date()
     session = _session()
     started = time.perf_counter()
+    progress = stderr_progress("seed-demo debtors", total=debtors)
     try:
-        summary = seed_demo(session, _config(), rules, seed=seed, debtors=debtors, today=day)
+        with progress:
+            summary = seed_demo(
+                session,
+                _config(),
+                rules,
+                seed=seed,
+                debtors=debtors,
+                today=day,
+                progress=progress.update,
+            )
     except AlreadySeeded:
         session.rollback()
         click.echo("Demo data already present; nothing changed.")
         return
     session.commit()
+    progress.update(summary.debtors, total=summary.debtors)
+    progress.finish(f"{summary.claims} claims, {summary.payments} payments")
     _print_summary(summary, time.perf_counter() - started)
 
 

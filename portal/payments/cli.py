@@ -32,6 +32,7 @@ from portal.extensions import db
 from portal.models import Claim
 from portal.payments.camt_parser import MAX_FILE_BYTES
 from portal.payments.camt_writer import write_camt
+from portal.progress import stderr_progress
 from portal.services.audit import Actor
 from portal.services.bank_statements import ImportSummary
 from portal.services.bank_statements import WrongAccount
@@ -89,16 +90,22 @@ def import_statement_command(file: Path) -> None:
             if not acquired:
                 click.echo("another run is in progress; this one did nothing")
                 return
-            summary = import_statement(
-                session,
-                rules,
-                config,
-                data,
-                actor=Actor.system(),
-                now=datetime.now(UTC),
-                checkpoint=session.commit,
-            )
+            with stderr_progress("import-statement entries") as progress:
+                summary = import_statement(
+                    session,
+                    rules,
+                    config,
+                    data,
+                    actor=Actor.system(),
+                    now=datetime.now(UTC),
+                    checkpoint=session.commit,
+                    progress=progress.update,
+                )
             session.commit()  # before the lock goes: the next run must see this one's work
+            progress.finish(
+                f"{summary.entries_read} read, {summary.booked} booked, "
+                f"{summary.unmatched} unmatched"
+            )
     except CamtError as exc:
         session.rollback()
         click.echo(f"Not imported: {CAMT_MESSAGES.get(exc.reason, exc.reason)}.", err=True)

@@ -88,10 +88,12 @@ def import_statement(
     actor: Actor,
     now: datetime,
     checkpoint: Callable[[], None] = _no_checkpoint,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportSummary:
     """Import a camt file. Raises CamtError (unreadable/unsupported) or WrongAccount before
     anything is stored. `checkpoint` is called when the entries are stored and after each
-    processed entry; the CLI and the view pass a commit."""
+    processed entry; the CLI and the view pass a commit. `progress(done, total)` is called
+    after each processed entry (the CLI shows a bar)."""
     document = parse_camt(data)
     check_account(document, config.payee_iban)
     summary = ImportSummary()
@@ -105,6 +107,7 @@ def import_statement(
         now=now,
         summary=summary,
         checkpoint=checkpoint,
+        progress=progress,
     )
     return summary
 
@@ -128,14 +131,18 @@ def process_received(
     now: datetime,
     summary: ImportSummary | None = None,
     checkpoint: Callable[[], None] = _no_checkpoint,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportSummary:
     """Match and book every entry still in state "received" (of these statements, or all),
-    each in its own savepoint, oldest first."""
+    each in its own savepoint, oldest first. `progress(done, total)` after each entry."""
     summary = summary or ImportSummary()
     query = select(BankEntry.id).where(BankEntry.state == "received").order_by(BankEntry.id)
     if statement_ids is not None:
         query = query.where(BankEntry.statement_id.in_(list(statement_ids)))
-    for entry_id in list(session.scalars(query)):
+    entry_ids = list(session.scalars(query))
+    for done, entry_id in enumerate(entry_ids, start=1):
+        if progress is not None and done > 1:
+            progress(done - 1, len(entry_ids))
         entry = session.get(BankEntry, entry_id)
         if entry is None or entry.state != "received":  # pragma: no cover - concurrent import
             continue
@@ -154,6 +161,8 @@ def process_received(
             _to_queue(session, entry, "processing_error", now=now)
         summary.count(entry.state, entry.reason)
         checkpoint()
+    if progress is not None:
+        progress(len(entry_ids), len(entry_ids))
     return summary
 
 

@@ -80,7 +80,17 @@ def compact_code(text: str) -> str | None:
 
 
 def code_hash(config: Config, compact: str) -> str:
-    key = f"login-code:{config.secret_key}".encode()
+    """The stored hash of a new code: keyed with the current link key (not SECRET_KEY, so
+    rotating SECRET_KEY leaves the codes on letters in circulation working)."""
+    return _keyed_hash(config.link_signing_keys[0], compact)
+
+
+def accepted_code_hashes(config: Config, compact: str) -> list[str]:
+    """The hashes a typed code may be stored under: current link key and the previous ones."""
+    return [_keyed_hash(key, compact) for key in config.link_signing_keys]
+
+
+def _keyed_hash(key: bytes, compact: str) -> str:
     return hmac.new(key, compact.encode(), hashlib.sha256).hexdigest()
 
 
@@ -105,8 +115,10 @@ def issue_login_code(
     while True:
         compact = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
         digest = code_hash(config, compact)
-        # 31^10 codes: a clash is practically impossible, but the column is unique
-        if session.scalar(select(LoginCode.id).where(LoginCode.code_hash == digest)) is None:
+        # 31^10 codes: a clash is practically impossible, but the column is unique (and the
+        # same code made under a previous link key must not exist either)
+        hashes = accepted_code_hashes(config, compact)
+        if session.scalar(select(LoginCode.id).where(LoginCode.code_hash.in_(hashes))) is None:
             break
     login_code = LoginCode(
         debtor_id=debtor_id,
@@ -137,7 +149,7 @@ def redeem_login_code(
     except InvalidReference:
         raise LoginCodeInvalid("malformed_reference") from None
     login_code = session.scalar(
-        select(LoginCode).where(LoginCode.code_hash == code_hash(config, compact))
+        select(LoginCode).where(LoginCode.code_hash.in_(accepted_code_hashes(config, compact)))
     )
     if login_code is None:
         raise LoginCodeInvalid("unknown_code")

@@ -15,14 +15,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.config import Config
+from portal.mail import Mailer
+from portal.mail import MailMessage
 from portal.models import OverviewDocument
 from portal.models import ShareLink
 from portal.models import ShareLinkView
 from portal.services import audit
+from portal.services import throttle
 from portal.services.audit import Actor
 from portal.services.overview_documents import NoSuchDocument
 
 SHARE_DAYS = 14
+#: e-mails with a share link per debtor in SHARE_MAIL_WINDOW (the database throttle)
+SHARE_MAIL_LIMIT = 5
+SHARE_MAIL_WINDOW = timedelta(hours=24)
 
 _MAX_TOKEN_LENGTH = 100
 
@@ -33,6 +39,10 @@ class ConsentRequired(ValueError):
 
 class NoSuchShareLink(LookupError):
     """No share link with this id for this debtor."""
+
+
+class TooManyShareEmails(Exception):
+    """The debtor sent SHARE_MAIL_LIMIT e-mails in the window; nothing was sent."""
 
 
 class ShareLinkInvalid(Exception):
@@ -192,3 +202,50 @@ def view_count(session: Session, link_id: int) -> int:
         )
         or 0
     )
+
+
+def _mail_key(debtor_id: int) -> str:
+    return f"share-mail:debtor:{debtor_id}"
+
+
+def share_emails_blocked(session: Session, *, debtor_id: int, now: datetime) -> bool:
+    """True when the debtor may not send another share e-mail now (check before making a link)."""
+    return throttle.is_blocked(
+        session, _mail_key(debtor_id), limit=SHARE_MAIL_LIMIT, window=SHARE_MAIL_WINDOW, now=now
+    )
+
+
+def email_share_link(
+    session: Session,
+    mailer: Mailer,
+    *,
+    link: ShareLink,
+    message: MailMessage,
+    now: datetime,
+    actor: Actor,
+) -> None:
+    """Send `message` (the link, to a counsellor's address) and audit that it was sent.
+
+    The address is not stored or logged: the audit entry names the link only. Raises
+    TooManyShareEmails (nothing sent) or portal.mail.MailFailed (nothing sent); the caller
+    then rolls back, so the link made for the e-mail is not kept either."""
+    if share_emails_blocked(session, debtor_id=link.debtor_id, now=now):
+        raise TooManyShareEmails(f"debtor {link.debtor_id} sent too many share e-mails")
+    mailer.send(message)
+    throttle.hit(
+        session,
+        _mail_key(link.debtor_id),
+        limit=SHARE_MAIL_LIMIT,
+        window=SHARE_MAIL_WINDOW,
+        now=now,
+    )
+    audit.record(
+        session,
+        actor,
+        "share_link.emailed",
+        object_type="share_link",
+        object_id=link.id,
+        debtor_id=link.debtor_id,
+        transport=mailer.name,
+    )
+    session.flush()

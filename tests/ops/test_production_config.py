@@ -23,6 +23,8 @@ GOOD_PRODUCTION = {
     "DATABASE_URL": "postgresql+psycopg://saldo@127.0.0.1:5432/saldo",
     "SALDO_ID_ENCRYPTION_KEY": Fernet.generate_key().decode(),
     "SALDO_STRIPE_SECRET_KEY": "sk_live_example",
+    "SALDO_ID_HASH_KEY": "h" * 48,
+    "SALDO_LINK_KEY": "l" * 48,
 }
 
 
@@ -35,7 +37,9 @@ def test_production_with_demo_settings_lists_every_problem() -> None:
     assert "SECRET_KEY" in problems
     assert "SQLite" in problems
     assert "SALDO_ID_ENCRYPTION_KEY" in problems
-    assert len(caught.value.problems) == 5
+    assert "SALDO_ID_HASH_KEY" in problems
+    assert "SALDO_LINK_KEY" in problems
+    assert len(caught.value.problems) == 7
     assert all(problem in str(caught.value) for problem in caught.value.problems)
 
 
