@@ -1,11 +1,15 @@
 # The two commands a newcomer needs:  make run  (demo portal)  and  make test  (every test).
-.PHONY: run test lint translations screenshots
+.PHONY: run test lint translations screenshots bench
 
 run:
 	scripts/run-demo.sh
 
 test:
 	scripts/test.sh
+
+# City-scale benchmarks on PostgreSQL and SQLite -> docs/benchmarks.md (BENCH_SCALE=small|full).
+bench:
+	scripts/bench.sh
 
 lint:
 	uv run --frozen ruff check . && uv run --frozen ruff format --check . && uv run --frozen mypy

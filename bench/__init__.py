@@ -1,0 +1,1 @@
+"""City-scale benchmarks for Saldo (`make bench`, not part of `make test`)."""
