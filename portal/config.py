@@ -17,10 +17,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from portal.domain.rules.base import PORTAL_LOCALES
+
 INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
 DEMO_SECRET = "demo-only-secret-key-not-for-production"  # noqa: S105 - refused outside demo
 SUPPORTED_RULES = ("dk", "nl", "be")
-SUPPORTED_LOCALES = ("da", "nl", "en")
+SUPPORTED_LOCALES = PORTAL_LOCALES
 
 
 class ConfigError(RuntimeError):
@@ -85,6 +87,8 @@ class Config:
     direct_debit_lead_days: int = 5
     #: skip TARGET2 holidays (New Year, Easter, 1 May, Christmas) when counting business days
     direct_debit_target_holidays: bool = True
+    #: the bank's direct-debit file format: pain.008.001.08 or (older banks) pain.008.001.02
+    direct_debit_format: str = "pain.008.001.08"
     #: Danish Betalingsservice: the municipality's PBS number (DKK); example value
     betalingsservice_pbs_number: str = "01234567"
     #: Danish Betalingsservice: the debitorgruppe number (DKK); example value
@@ -100,7 +104,13 @@ class Config:
     #: the municipality's debt-help page (warm referral link)
     debt_help_url: str = "https://www.voorbeeld.example/schuldhulp"
     #: key for the keyed hash of national ids (lookup); defaults to a key derived from secret_key
+    #: (demo and test only: required in production, and never rotated by changing it)
     id_hash_key: str = ""
+    #: keys the hashes of login codes printed on letters (long-lived, unlike sessions); ""
+    #: = derived from secret_key (demo and test only: required in production)
+    link_key: str = ""
+    #: earlier link keys, comma-separated: codes made with them still work during a rotation
+    link_keys_previous: str = ""
     #: Fernet key (urlsafe base64, 32 bytes) for the encrypted copy of national ids
     id_encryption_key: str = ""
     #: OpenID Connect (DigiD / MitID / itsme through a broker)
@@ -111,6 +121,8 @@ class Config:
     oidc_client_secret: str = ""
     #: ID-token claim that carries the national id (bsn, cpr, rrn, ...)
     oidc_national_id_claim: str = "bsn"
+    #: ID-token claim naming the company (eHerkenning, MitID Erhverv, CSAM); empty: kvk/cvr/kbo
+    oidc_business_claim: str = ""
     #: how long a one-time login code printed on a letter stays valid
     login_code_days: int = 60
     #: a payment link stays valid until the due date plus this many days
@@ -123,6 +135,15 @@ class Config:
     smtp_port: int = 25
     #: sender address of letters delivered by SMTP
     smtp_sender: str = "noreply@voorbeeld.example"
+    #: SMTP login for e-mails (share links to a debt counsellor); "" = no login
+    smtp_user: str = ""
+    #: SMTP password for smtp_user
+    smtp_password: str = ""
+    #: upgrade the SMTP connection with STARTTLS before logging in and sending
+    smtp_starttls: bool = False
+    #: e-mails (share links): console (demo and test only) or smtp; "" = console in demo and
+    #: test mode, smtp otherwise
+    mail_transport: str = ""
     #: cheap argon2 parameters make the test suite fast; never set in production
     argon2_cheap: bool = False
     #: send cookies over https only (always off in demo and test mode)
@@ -148,6 +169,8 @@ class Config:
     env: str = "development"
     #: how many proxies (load balancer, nginx) set X-Forwarded-*; 0 = trust none
     proxy_count: int = 0
+    #: the external collector's contact on hand-over letters and claim pages; example value
+    collector_contact: str = "Deurwaarderskantoor Voorbeeld, phone 010 123 45 67"
     #: this app server's name, sent as the X-Saldo-Instance header when set ("" = not sent)
     instance_id: str = ""
     #: finance journal: JSON {"cause:component" | "cause" | "component" | "*": account}
@@ -196,6 +219,14 @@ class Config:
             raise ConfigError("SALDO_ID_ENCRYPTION_KEY must be set outside demo and test mode")
         _check_json_object(self.gl_accounts, "SALDO_GL_ACCOUNTS")
         _check_json_object(self.retention_years, "SALDO_RETENTION_YEARS")
+        if self.direct_debit_format not in ("pain.008.001.08", "pain.008.001.02"):
+            raise ConfigError(
+                "SALDO_DIRECT_DEBIT_FORMAT must be pain.008.001.08 or pain.008.001.02"
+            )
+        if self.mail_transport not in ("", "console", "smtp"):
+            raise ConfigError("SALDO_MAIL_TRANSPORT must be console, smtp or empty")
+        if self.mail_transport == "console" and not (self.demo or self.testing):
+            raise ConfigError("SALDO_MAIL_TRANSPORT=console is for demo and test mode only")
         if self.payment_provider not in ("", "stripe", "sandbox"):
             raise ConfigError("SALDO_PAYMENT_PROVIDER must be stripe, sandbox or empty")
         if self.payment_provider == "sandbox" and not self.demo:
@@ -221,11 +252,44 @@ class Config:
             problems.append("DATABASE_URL is SQLite: production runs on PostgreSQL")
         if not self.id_encryption_key:
             problems.append("SALDO_ID_ENCRYPTION_KEY is missing")
+        if not self.id_hash_key:
+            problems.append(
+                "SALDO_ID_HASH_KEY is missing: derived from SECRET_KEY, a key rotation would "
+                "make every debtor unfindable by national id"
+            )
+        problems += self._link_key_problems()
         if self.argon2_cheap:
             problems.append("SALDO_ARGON2_CHEAP is on: passwords would be hashed weakly")
         if not self.session_cookie_secure:
             problems.append("SALDO_SESSION_COOKIE_SECURE is off: cookies would go over http")
         return problems
+
+    def _link_key_problems(self) -> list[str]:
+        keys = [self.link_key, *self.previous_link_keys]
+        if not self.link_key:
+            return [
+                "SALDO_LINK_KEY is missing: letter login codes would be keyed with SECRET_KEY "
+                "and a key rotation would break the codes on letters in circulation"
+            ]
+        if any(key in (DEMO_SECRET, self.secret_key) for key in keys):
+            return ["SALDO_LINK_KEY (or a previous one) is the demo default or SECRET_KEY"]
+        if len(self.link_key) < 32:
+            return ["SALDO_LINK_KEY is shorter than 32 characters"]
+        return []
+
+    @property
+    def previous_link_keys(self) -> tuple[str, ...]:
+        return tuple(k.strip() for k in self.link_keys_previous.split(",") if k.strip())
+
+    @property
+    def link_signing_keys(self) -> tuple[bytes, ...]:
+        """The current link key first (new values), then the previous ones (accepted only).
+
+        Without SALDO_LINK_KEY the key is derived from secret_key exactly as before the link
+        key existed, so `login-code:<SECRET_KEY>` as a previous key keeps old codes working."""
+        current = self.link_key or f"login-code:{self.secret_key}"
+        keys = [current, *(k for k in self.previous_link_keys if k != current)]
+        return tuple(key.encode() for key in keys)
 
     @property
     def effective_payment_provider(self) -> str:

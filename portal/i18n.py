@@ -16,7 +16,13 @@ from flask_babel import get_locale
 from portal.config import SUPPORTED_LOCALES
 from portal.domain.money import CURRENCY_EXPONENTS
 
-LOCALE_NAMES = {"da": "Dansk", "nl": "Nederlands", "en": "English"}
+LOCALE_NAMES = {
+    "da": "Dansk",
+    "nl": "Nederlands",
+    "en": "English",
+    "nl_BE": "Nederlands",
+    "fr": "Français",
+}
 
 
 def select_locale() -> str:
@@ -27,16 +33,15 @@ def select_locale() -> str:
     3. the browser's Accept-Language;
     4. the installation's default (the rule pack's language).
     """
-    chosen = session.get("locale")
-    if chosen in SUPPORTED_LOCALES:
-        return str(chosen)
-    preferred = _preferred_locale_of_current_user()
-    if preferred in SUPPORTED_LOCALES:
-        return str(preferred)
-    best = request.accept_languages.best_match(SUPPORTED_LOCALES) if request else None
-    if best:
-        return best
-    return str(current_app.config["RULE_PACK"].default_locale)
+    pack = current_app.config["RULE_PACK"]
+    for candidate in (session.get("locale"), _preferred_locale_of_current_user()):
+        if candidate in SUPPORTED_LOCALES and (offered := pack.offered_variant(candidate)):
+            return str(offered)
+    # werkzeug's best_match would not map a plain "nl" to nl_BE, so walk the header itself
+    for asked, _quality in request.accept_languages if request else ():
+        if offered := pack.offered_variant(asked):
+            return str(offered)
+    return str(pack.offered_variant(pack.default_locale))
 
 
 def _preferred_locale_of_current_user() -> str | None:
@@ -47,6 +52,16 @@ def _preferred_locale_of_current_user() -> str | None:
 
 def current_locale() -> str:
     return str(get_locale() or "en")
+
+
+def html_lang(code: str | None = None) -> str:
+    """A locale as a BCP 47 tag for lang attributes: nl_BE -> nl-BE."""
+    return (code or current_locale()).replace("_", "-")
+
+
+def offered_locales() -> list[tuple[str, str]]:
+    """(code, name) for the language switcher: the installation's languages, in its order."""
+    return [(code, LOCALE_NAMES[code]) for code in current_app.config["RULE_PACK"].offered_locales]
 
 
 def money(amount: int, currency: str) -> str:
@@ -64,4 +79,6 @@ def register_i18n(app: Flask) -> None:
     app.jinja_env.filters["long_date"] = long_date
     app.jinja_env.globals["LOCALE_NAMES"] = LOCALE_NAMES
     app.jinja_env.globals["current_locale"] = current_locale
+    app.jinja_env.globals["html_lang"] = html_lang
+    app.jinja_env.globals["offered_locales"] = offered_locales
     app.jinja_env.add_extension("jinja2.ext.i18n")

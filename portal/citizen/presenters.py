@@ -17,6 +17,7 @@ from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import BuildError
 
+from portal.domain.rules.base import localised_name
 from portal.domain.status import CitizenStatus
 from portal.i18n import current_locale
 
@@ -173,7 +174,7 @@ def localised(names: Mapping[str, str] | None) -> str:
     """A name per locale (rule-pack names) in the current language, English as fallback."""
     if not names:
         return ""
-    return str(names.get(current_locale()) or names.get("en") or "")
+    return str(localised_name(names, current_locale()) or "")
 
 
 def register_template_helpers(app: App) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
+from portal.domain.rules.base import localised_name
 from portal.models.base import Base
 
 
@@ -25,7 +26,7 @@ class Department(Base):
     names: Mapped[dict[str, Any]] = mapped_column(JSON)
 
     def name(self, locale: str) -> str:
-        return str(self.names.get(locale) or self.names.get("en") or self.code)
+        return str(localised_name(self.names or {}, locale) or self.code)
 
 
 class ClaimType(Base):
@@ -55,4 +56,4 @@ class ClaimType(Base):
     department: Mapped[Department] = relationship()
 
     def name(self, locale: str) -> str:
-        return str(self.names.get(locale) or self.names.get("en") or self.code)
+        return str(localised_name(self.names or {}, locale) or self.code)

@@ -22,6 +22,7 @@ from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.config import SUPPORTED_LOCALES
 from portal.config import Config
 from portal.documents.delivery import DeliveryFailed
 from portal.documents.delivery import get_delivery_adapter
@@ -345,7 +346,7 @@ def _locale(session: Session, rules: RulePack, debtor_id: int, locale: str | Non
         return locale
     debtor = session.get(Debtor, debtor_id)
     preferred = debtor.preferred_locale if debtor is not None else None
-    return preferred if preferred in ("da", "nl", "en") else rules.default_locale
+    return preferred if preferred in SUPPORTED_LOCALES else rules.default_locale
 
 
 def _letter(

@@ -38,9 +38,11 @@ from portal.domain.references import InvalidReference
 from portal.domain.references import display
 from portal.domain.references import fik_code_line
 from portal.domain.rules.base import RulePack
+from portal.domain.rules.base import localised_name
 from portal.models import Claim
 from portal.models import Letter
 from portal.models import ReminderRecord
+from portal.services import social_status
 from portal.services.letters import create_letter
 from portal.services.letters import deliver_letter
 from portal.services.payment_links import create_payment_link
@@ -169,9 +171,11 @@ def reminder_letter_context(
         "claim_type_name": claim.claim_type.name(locale),
         "reminder": record,
         "pay": how_to_pay(session, config, rules, claim, now=now),
-        "collector_name": rules.collector_names.get(locale) or rules.collector_names["en"],
-        "debt_help_name": rules.debt_help_names.get(locale) or rules.debt_help_names["en"],
+        "collector_name": localised_name(rules.collector_names, locale),
+        "debt_help_name": localised_name(rules.debt_help_names, locale),
         "remission_possible": bool(claim.claim_type.remission_eligible),
+        # issue 8: the proactive offer while the debtor's social status is active
+        "help_offer": social_status.has_active_status(session, claim.debtor_id, record.sent_on),
     }
 
 

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from portal.domain.references import InvalidReference
 from portal.domain.references import display
 from portal.domain.rules.base import RulePack
+from portal.domain.rules.base import localised_name
 from portal.domain.status import SETTLED_BY_STATUS
 from portal.domain.status import CitizenStatus
 from portal.domain.status import ClaimFacts
@@ -52,7 +53,7 @@ CLOSED_STATUSES = frozenset(
 
 
 def _localised(names: Mapping[str, str], locale: str, fallback: str) -> str:
-    return str(names.get(locale) or names.get("en") or fallback)
+    return str(localised_name(names, locale) or fallback)
 
 
 @dataclass(frozen=True)

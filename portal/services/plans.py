@@ -37,6 +37,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from portal.config import SUPPORTED_LOCALES
 from portal.domain.affordability import CapacityResult
 from portal.domain.allocation import AllocationLine
 from portal.domain.allocation import ClaimDebt
@@ -752,7 +753,7 @@ def close_plan_work(
 def letter_locale(session: Session, rules: RulePack, debtor_id: int) -> str:
     debtor = session.get(Debtor, debtor_id)
     preferred = debtor.preferred_locale if debtor is not None else None
-    return preferred if preferred in ("da", "nl", "en") else rules.default_locale
+    return preferred if preferred in SUPPORTED_LOCALES else rules.default_locale
 
 
 def _confirmation_letter(session: Session, rules: RulePack, plan: Plan, *, on: date) -> None:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from portal.config import Config
 from portal.domain.rules.base import RulePack
+from portal.domain.rules.base import localised_name
 from portal.models import Claim
 from portal.models import Debtor
 from portal.models import Referral
@@ -103,7 +104,7 @@ def make_referral(
         staff_user_id=staff_user_id,
         consent_recorded_at=now,
         consent_channel=consent_channel,
-        organisation=rules.debt_help_names.get(locale) or rules.debt_help_names["en"],
+        organisation=localised_name(rules.debt_help_names, locale) or "",
         pause_until=pause_until,
         overview_document_id=document.id,
         created_at=now,

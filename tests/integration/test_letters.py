@@ -300,7 +300,7 @@ def test_create_letter_refuses_an_unknown_debtor_and_bad_values(db_session: Sess
             kind="login_code",
             template="login_code_letter.html",
             context=login_letter_context(),
-            locale="fr",
+            locale="de",
             letter_date=LETTER_DATE,
         )
     with pytest.raises(ValueError, match="kind"):

@@ -56,11 +56,18 @@ def test_without_eligible_bills_nobody_can_apply() -> None:
     assert pending.applicant_reason is ApplicantReason.ALREADY_PENDING
 
 
-def test_in_denmark_no_claim_type_qualifies() -> None:
-    dk = get_rule_pack("dk")
-    facts = [ClaimFacts(i, spec.code, 1_000) for i, spec in enumerate(dk.claim_types)]
-    result = check_eligibility("person", facts, dk, remission_policy("dk"))
-    assert result.applicant_reason is ApplicantReason.NO_ELIGIBLE_BILLS
+@pytest.mark.parametrize(
+    ("pack", "expected"),
+    [("dk", {"property_tax", "waste_fee"}), ("be", {"waste_charge", "living_wage_recovery"})],
+)
+def test_in_denmark_and_belgium_the_flagged_claim_types_qualify_and_no_others(
+    pack: str, expected: set[str]
+) -> None:
+    rules = get_rule_pack(pack)
+    facts = [ClaimFacts(i, spec.code, 1_000) for i, spec in enumerate(rules.claim_types)]
+    result = check_eligibility("person", facts, rules, remission_policy(pack))
+    assert result.applicant_reason is None
+    assert {rules.claim_types[i].code for i in result.eligible_ids} == expected
 
 
 S = RemissionState

@@ -12,7 +12,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[2]
-LOCALES = ("da", "nl", "en")
+LOCALES = ("da", "nl", "en", "nl_BE", "fr")
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 
 

@@ -19,8 +19,10 @@ from portal.domain.money import CURRENCY_EXPONENTS
 from portal.domain.plans import PlanPolicy
 from portal.domain.references import ReferenceScheme
 
-#: Every user-facing name exists in these languages (the portal's three locales).
+#: Every user-facing name exists in these languages (the portal's three base locales).
 LOCALES: tuple[str, ...] = ("da", "nl", "en")
+#: Every language the portal speaks: the base three, the Flemish variant and French (BE).
+PORTAL_LOCALES: tuple[str, ...] = ("da", "nl", "en", "nl_BE", "fr")
 
 #: Stripe's minimum charge per currency in minor units (€0.50, 2.50 kr; decisions.md
 #: "Payments"). A pack's minimum online amount may not be lower.
@@ -47,9 +49,16 @@ class UnknownRulePack(KeyError):
     """A rule pack code (PORTAL_RULES) that Saldo does not ship."""
 
 
-def names(*, da: str, nl: str, en: str) -> Mapping[str, str]:
-    """A read-only name per locale; keyword-only so a language can't be swapped by position."""
-    return MappingProxyType({"da": da, "nl": nl, "en": en})
+def names(*, da: str, nl: str, en: str, fr: str | None = None) -> Mapping[str, str]:
+    """A read-only name per locale; keyword-only so a language can't be swapped by position.
+
+    French is optional: only Belgian packs need it. A Flemish (nl_BE) name is the pack's
+    Dutch name, which a Belgian pack writes in Flemish already (e.g. "retributie").
+    """
+    value = {"da": da, "nl": nl, "en": en}
+    if fr is not None:
+        value["fr"] = fr
+    return MappingProxyType(value)
 
 
 def _check_names(owner: str, value: Mapping[str, str]) -> None:
@@ -58,9 +67,14 @@ def _check_names(owner: str, value: Mapping[str, str]) -> None:
         raise ValueError(f"{owner}: no name for {', '.join(missing)}")
 
 
+def localised_name(value: Mapping[str, str], locale: str) -> str | None:
+    """A per-locale name: the locale's own, else its language's (nl_BE -> nl), else English."""
+    return value.get(locale) or value.get(locale.split("_")[0]) or value.get("en")
+
+
 def _localised(value: Mapping[str, str], locale: str) -> str:
-    # Fall back to English: every pack has it, and it is the portal's last-resort locale.
-    return value.get(locale) or value["en"]
+    # English is in every pack: the portal's last-resort locale.
+    return localised_name(value, locale) or value["en"]
 
 
 @dataclass(frozen=True)
@@ -98,6 +112,9 @@ class ClaimTypeSpec:
     #: Billed again every period while a service continues (monthly daycare, rent), so a
     #: payment plan must leave room for the new bills.
     ongoing: bool
+    #: The citizen may sign up this type for automatic collection (a SEPA Core mandate for
+    #: every claim of the type as it falls due: property tax, daycare; issue 8).
+    direct_debit: bool = False
 
     def __post_init__(self) -> None:
         _check_names(f"claim type {self.code}", self.names)
@@ -116,6 +133,8 @@ class RulePack:
     country: str
     currency: str
     default_locale: str
+    #: The languages the switcher offers in this installation, in this order.
+    offered_locales: tuple[str, ...] = ("da", "nl", "en")
     timezone: str
     valid_from: date
     reference_scheme: ReferenceScheme
@@ -136,11 +155,27 @@ class RulePack:
     #: Plan limits and the capacity floor (issue 4); see portal/domain/plans.py.
     plan_policy: PlanPolicy
 
+    def offered_variant(self, locale: str) -> str | None:
+        """The offered locale for `locale`: itself, else the offered one of its language.
+
+        A Belgian installation offers nl_BE, so a choice or browser asking for "nl" gets the
+        Flemish words; a Dutch one offers nl, so "nl_BE" gets the Netherlands' words.
+        """
+        if locale in self.offered_locales:
+            return locale
+        language = locale.replace("-", "_").split("_")[0]
+        for offered in self.offered_locales:
+            if offered.split("_")[0] == language:
+                return offered
+        return None
+
     def __post_init__(self) -> None:
         if self.currency not in CURRENCY_EXPONENTS:
             raise ValueError(f"pack {self.code}: unknown currency {self.currency}")
-        if self.default_locale not in LOCALES:
-            raise ValueError(f"pack {self.code}: default locale {self.default_locale} unsupported")
+        if not set(self.offered_locales) <= set(PORTAL_LOCALES):
+            raise ValueError(f"pack {self.code}: offered locales must be among {PORTAL_LOCALES}")
+        if self.offered_variant(self.default_locale) is None:
+            raise ValueError(f"pack {self.code}: default locale {self.default_locale} not offered")
         if self.minimum_online_amount < STRIPE_MINIMUM_CHARGE.get(self.currency, 0):
             raise ValueError(f"pack {self.code}: minimum online amount below Stripe's minimum")
         if set(self.component_order) != set(Component) or len(self.component_order) != 3:

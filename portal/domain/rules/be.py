@@ -28,15 +28,27 @@ from portal.domain.rules.base import RulePack
 from portal.domain.rules.base import names
 
 DEPARTMENTS = (
-    DepartmentSpec("tax", names(da="Kommunale skatter", nl="Belastingen", en="Local taxes")),
-    DepartmentSpec("environment", names(da="Affald", nl="Afval", en="Waste")),
-    DepartmentSpec("children", names(da="Børnepasning", nl="Kinderopvang", en="Childcare")),
-    DepartmentSpec("housing", names(da="Boliger", nl="Wonen", en="Housing")),
     DepartmentSpec(
-        "social", names(da="Sociale ydelser (OCMW)", nl="OCMW", en="Social welfare (OCMW)")
+        "tax",
+        names(da="Kommunale skatter", nl="Belastingen", en="Local taxes", fr="Taxes communales"),
     ),
-    DepartmentSpec("safety", names(da="Ordensbøder", nl="GAS-boetes", en="Fines for nuisance")),
-    DepartmentSpec("parking", names(da="Parkering", nl="Parkeren", en="Parking")),
+    DepartmentSpec("environment", names(da="Affald", nl="Afval", en="Waste", fr="Déchets")),
+    DepartmentSpec(
+        "children",
+        names(da="Børnepasning", nl="Kinderopvang", en="Childcare", fr="Accueil d'enfants"),
+    ),
+    DepartmentSpec("housing", names(da="Boliger", nl="Wonen", en="Housing", fr="Logement")),
+    DepartmentSpec(
+        "social",
+        names(da="Sociale ydelser (OCMW)", nl="OCMW", en="Social welfare (OCMW)", fr="CPAS"),
+    ),
+    DepartmentSpec(
+        "safety",
+        names(da="Ordensbøder", nl="GAS-boetes", en="Fines for nuisance", fr="Amendes SAC"),
+    ),
+    DepartmentSpec(
+        "parking", names(da="Parkering", nl="Parkeren", en="Parking", fr="Stationnement")
+    ),
 )
 
 # Retributies are private law for collection purposes: Ghent is an "onderneming" under
@@ -47,7 +59,12 @@ CLAIM_TYPES = (
         code="vacancy_tax",
         department_code="tax",
         legal_basis=LegalBasis.TAX,
-        names=names(da="Skat på tom bolig", nl="Belasting op leegstand", en="Tax on empty homes"),
+        names=names(
+            da="Skat på tom bolig",
+            nl="Belasting op leegstand",
+            en="Tax on empty homes",
+            fr="Taxe sur les immeubles inoccupés",
+        ),
         has_execution_right=True,  # the tax roll is enforceable (dwangbevel) ⚠ decree not read
         preferential=False,
         bears_interest=False,  # example — set by the municipality
@@ -60,7 +77,10 @@ CLAIM_TYPES = (
         department_code="tax",
         legal_basis=LegalBasis.TAX,
         names=names(
-            da="Skat på fritidsbolig", nl="Belasting op tweede verblijven", en="Tax on second homes"
+            da="Skat på fritidsbolig",
+            nl="Belasting op tweede verblijven",
+            en="Tax on second homes",
+            fr="Taxe sur les secondes résidences",
         ),
         has_execution_right=True,  # ⚠ as vacancy_tax
         preferential=False,
@@ -73,31 +93,50 @@ CLAIM_TYPES = (
         code="waste_charge",
         department_code="environment",
         legal_basis=LegalBasis.PRIVATE_LAW,  # retributie, Boek XIX [GENT2]
-        names=names(da="Affaldsgebyr", nl="Afvalretributie (diftar)", en="Waste collection charge"),
+        names=names(
+            da="Affaldsgebyr",
+            nl="Afvalretributie (diftar)",
+            en="Waste collection charge",
+            fr="Redevance déchets",
+        ),
         has_execution_right=True,  # art. 177 lid 2 DLB [GENT2]
         preferential=False,
         bears_interest=False,  # example — set by the municipality (capped by [XIX])
-        remission_eligible=False,
+        # kwijtschelding/ontheffing on appeal (many Flemish towns give a social correction on
+        # the waste charge); no source in domain-rules.md
+        remission_eligible=True,  # example — set by the municipality
         minimum_amount=0,  # example — set by the municipality
         ongoing=True,
+        direct_debit=True,
     ),
     ClaimTypeSpec(
         code="childcare_fee",
         department_code="children",
         legal_basis=LegalBasis.PRIVATE_LAW,  # retributie, Boek XIX [GENT2]
-        names=names(da="Betaling for børnepasning", nl="Kinderopvang", en="Childcare fee"),
+        names=names(
+            da="Betaling for børnepasning",
+            nl="Kinderopvang",
+            en="Childcare fee",
+            fr="Frais d'accueil d'enfants",
+        ),
         has_execution_right=True,  # art. 177 lid 2 DLB [GENT2]
         preferential=False,
         bears_interest=False,  # example — set by the municipality (capped by [XIX])
         remission_eligible=False,
         minimum_amount=0,  # example — set by the municipality
         ongoing=True,  # billed every month
+        direct_debit=True,
     ),
     ClaimTypeSpec(
         code="parking_charge",
         department_code="parking",
         legal_basis=LegalBasis.PRIVATE_LAW,  # parkeerretributie ⚠ some cities levy a tax instead
-        names=names(da="Parkeringsafgift", nl="Parkeerretributie", en="Parking charge"),
+        names=names(
+            da="Parkeringsafgift",
+            nl="Parkeerretributie",
+            en="Parking charge",
+            fr="Redevance de stationnement",
+        ),
         has_execution_right=True,  # art. 177 lid 2 DLB [GENT2]
         preferential=False,
         bears_interest=False,
@@ -109,7 +148,7 @@ CLAIM_TYPES = (
         code="rent",
         department_code="housing",
         legal_basis=LegalBasis.PRIVATE_LAW,
-        names=names(da="Husleje", nl="Huur", en="Rent"),
+        names=names(da="Husleje", nl="Huur", en="Rent", fr="Loyer"),
         has_execution_right=False,  # a lease claim goes to the court (vrederechter)
         preferential=False,
         bears_interest=True,  # example — set by the municipality (capped by [XIX])
@@ -125,11 +164,13 @@ CLAIM_TYPES = (
             da="Tilbagebetaling af social ydelse",
             nl="Terugbetalen leefloon",
             en="Paying back living wage benefit",
+            fr="Remboursement du revenu d'intégration",
         ),
         has_execution_right=True,  # ⚠ OCMW dwangbevel, art. 177 DLB — not read for the OCMW
         preferential=False,
         bears_interest=False,
-        remission_eligible=False,
+        # ontheffing: the OCMW may waive recovery for reasons of equity (⚠ not in the §6 sources)
+        remission_eligible=True,  # example — set by the municipality
         minimum_amount=0,  # example — set by the municipality
         ongoing=False,
     ),
@@ -137,7 +178,12 @@ CLAIM_TYPES = (
         code="gas_fine",
         department_code="safety",
         legal_basis=LegalBasis.PUBLIC_LAW,  # a fine: outside Boek XIX [GENT2]
-        names=names(da="Bøde for ordensforstyrrelse", nl="GAS-boete", en="Fine for nuisance"),
+        names=names(
+            da="Bøde for ordensforstyrrelse",
+            nl="GAS-boete",
+            en="Fine for nuisance",
+            fr="Amende SAC",
+        ),
         has_execution_right=True,  # art. 177 lid 2 DLB [GENT2] ⚠ for fines not read
         preferential=False,
         bears_interest=False,
@@ -182,7 +228,8 @@ PACK = RulePack(
     code="be",
     country="BE",
     currency="EUR",
-    default_locale="nl",  # Flanders; fr/de are not portal locales yet
+    default_locale="nl",  # Flanders: shown as nl_BE (Flemish words); fr for Brussels/Wallonia
+    offered_locales=("nl_BE", "fr", "en", "da"),
     timezone="Europe/Brussels",
     valid_from=date(2026, 1, 1),  # example — date the municipality adopts these values
     reference_scheme=ReferenceScheme.BE_OGM,  # [GENT1] "always use the structured communication"
@@ -193,10 +240,17 @@ PACK = RulePack(
     component_order=DEFAULT_COMPONENT_ORDER,
     minimum_online_amount=50,  # €0.50, Stripe's EUR minimum (decisions.md)
     minimum_collected_amount=1000,  # €10 — example, set by the municipality
-    collector_names=names(da="foged (gerechtsdeurwaarder)", nl="gerechtsdeurwaarder", en="bailiff"),
+    collector_names=names(
+        da="foged (gerechtsdeurwaarder)",
+        nl="gerechtsdeurwaarder",
+        en="bailiff",
+        fr="huissier de justice",
+    ),
     collector_claims_read_only=True,  # decisions.md; the bailiff handles the file [GENT1]
     fees_during_plan=False,  # decisions.md default
     payment_term_days=30,  # [GENT1] standard term
-    debt_help_names=names(da="gældsrådgivning", nl="schuldbemiddeling", en="debt mediation"),
+    debt_help_names=names(
+        da="gældsrådgivning", nl="schuldbemiddeling", en="debt mediation", fr="médiation de dettes"
+    ),
     plan_policy=PLAN_POLICY,
 )

@@ -50,7 +50,9 @@ CLAIM_TYPES = (
         has_execution_right=True,  # udpantningsret [GBL]
         preferential=True,  # fortrinsberettiget; kept by the kommune since lov nr. 114/2017 [GIL]
         bears_interest=True,  # [GBL] § 3, 1 % per started month — council decision
-        remission_eligible=False,
+        # eftergivelse: the kommune keeps collecting this claim itself [GIL], so only it can
+        # waive it; no source for the criteria was read (domain-rules.md has none for DK)
+        remission_eligible=True,  # example — set by the municipality
         minimum_amount=0,  # example — set by the municipality
         ongoing=False,
     ),
@@ -62,7 +64,8 @@ CLAIM_TYPES = (
         has_execution_right=True,  # udpantningsret [GBL] (domain-rules.md §2.1: renovation)
         preferential=False,  # ⚠ not checked whether waste fees rank with property tax
         bears_interest=True,  # [GBL] § 3 — council decision
-        remission_eligible=False,
+        # eftergivelse only before transfer: after it, Gældsstyrelsen decides [GIL] § 3
+        remission_eligible=True,  # example — set by the municipality
         minimum_amount=0,  # example — set by the municipality
         ongoing=False,
     ),

@@ -58,6 +58,7 @@ CLAIM_TYPES = (
         remission_eligible=True,  # [STA]
         minimum_amount=0,  # example — set by the municipality
         ongoing=False,
+        direct_debit=True,
     ),
     ClaimTypeSpec(
         code="waste_levy",
@@ -70,6 +71,7 @@ CLAIM_TYPES = (
         remission_eligible=True,  # [STA], [ZUI]
         minimum_amount=0,  # example — set by the municipality
         ongoing=False,
+        direct_debit=True,
     ),
     ClaimTypeSpec(
         code="sewerage_levy",
@@ -126,6 +128,7 @@ CLAIM_TYPES = (
         remission_eligible=False,
         minimum_amount=0,  # example — set by the municipality
         ongoing=True,  # billed every month
+        direct_debit=True,
     ),
     ClaimTypeSpec(
         code="property_rent",

@@ -149,3 +149,13 @@ def test_packs_are_hashable_and_immutable() -> None:
     assert hash(pack) == hash(get_rule_pack("be"))
     with pytest.raises(TypeError):
         pack.collector_names["nl"] = "x"  # type: ignore[index]
+
+
+def test_belgian_names_exist_in_french_and_flemish_falls_back_to_the_packs_dutch() -> None:
+    pack = get_rule_pack("be")
+    for spec in (*pack.departments, *pack.claim_types):
+        assert spec.name("fr") != spec.names["en"], spec.code
+        assert spec.name("nl_BE") == spec.names["nl"], spec.code
+    assert pack.offered_variant("nl") == "nl_BE"
+    assert get_rule_pack("nl").offered_variant("nl_BE") == "nl"
+    assert get_rule_pack("dk").offered_variant("fr") is None
