@@ -326,3 +326,6 @@ def list_payments() -> Response:
     lines = payments_since(db.session(), current_department(), since=since, limit=limit)
     next_cursor = lines[-1].entry_id if lines else since
     return jsonify({"items": [payment_json(line) for line in lines], "next": next_cursor})
+
+
+from portal.api import social_status  # noqa: E402,F401 - registers /social-status on bp

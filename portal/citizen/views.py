@@ -143,6 +143,8 @@ from portal.citizen import appointments  # noqa: E402,F401 - desk appointments, 
 from portal.citizen import direct_debit  # noqa: E402,F401 - registers the direct debit pages
 from portal.citizen import disputes  # noqa: E402,F401 - registers "this bill is wrong" on bp
 from portal.citizen import feedback  # noqa: E402,F401 - registers /feedback on bp
+from portal.citizen import handover  # noqa: E402,F401 - the collector's status on a claim
 from portal.citizen import overview_document  # noqa: E402,F401 - registers its pages on bp
 from portal.citizen import plans  # noqa: E402,F401 - registers the plan pages on bp
+from portal.citizen import proactive_offer  # noqa: E402,F401 - the proactive offer banner
 from portal.citizen import remission  # noqa: E402,F401 - registers its pages on bp

@@ -10,6 +10,7 @@ timestamps, TOTP secrets and the login code differ). It flushes but never commit
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC
 from datetime import date
@@ -24,12 +25,15 @@ from sqlalchemy.orm import Session
 from portal.config import Config
 from portal.demo.bills import PAYMENT_METHODS
 from portal.demo.bills import reminder_fee
+from portal.demo.handover import seed_handover
 from portal.demo.people import COUNTRIES
 from portal.demo.people import PeopleFactory
 from portal.demo.personas import FULL
 from portal.demo.personas import PERSONAS
 from portal.demo.plans import PlannedClaim
 from portal.demo.plans import Planner
+from portal.demo.representatives import seed_representatives
+from portal.demo.social_status import seed_social_status
 from portal.domain.references import display
 from portal.domain.rules.base import RulePack
 from portal.models import Base
@@ -119,20 +123,29 @@ def seed_demo(
     debtors: int = 300,
     today: date,
     now: datetime | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> SeedSummary:
     """Fill an empty database with demo data for `rules`. Raises AlreadySeeded otherwise.
 
     `debtors` is the total, the named personas included. `now` is the moment the letter
     login code is issued (its expiry counts from it); the real clock by default.
+    `progress(debtors made so far)` is called after each debtor (the CLI draws a bar).
     """
     if session.scalar(select(Debtor.id).limit(1)) is not None:
         raise AlreadySeeded("the database already has debtors")
     sync_catalogue(session, rules)
     seeder = _Seeder(session, config, rules, seed=seed, today=today)
     personas = seeder.create_personas()
-    seeder.create_bulk(max(0, debtors - len(personas)))
+    if progress is not None:
+        progress(len(personas))
+    bulk = max(0, debtors - len(personas))  # one of them is the hand-over citizen (issue 8)
+    seeder.create_bulk(max(0, bulk - 1), progress, start=len(personas))
     staff = tuple(seeder.create_staff())
     letter = seeder.issue_letter_code(personas["six_arrears"], now or datetime.now(UTC))
+    seed_representatives(session, config, rules, personas, seed=seed, today=today)  # issue 9
+    seed_social_status(session, rules.code, personas, today=today)  # issue 8: proactive offer
+    if bulk:
+        seed_handover(session, config, rules, seed=seed, today=today)  # issue 8: hand-over list
     return SeedSummary(
         rules=rules.code,
         seed=seed,
@@ -183,13 +196,17 @@ class _Seeder:
             created[persona.situation] = debtor
         return created
 
-    def create_bulk(self, count: int) -> None:
-        for _ in range(count):
+    def create_bulk(
+        self, count: int, progress: Callable[[int], None] | None = None, *, start: int = 0
+    ) -> None:
+        for made in range(count):
             kind = "business" if self.rng.random() < BUSINESS_SHARE else "person"
             locale = "en" if self.rng.random() < ENGLISH_SHARE else self.rules.default_locale
             debtor = self._register(kind, None, locale)
             for planned in self.planner.bulk(kind):
                 self._realise(debtor, planned)
+            if progress is not None:
+                progress(start + made + 1)
 
     def _register(self, kind: str, name: str | None, locale: str) -> Debtor:
         if kind == "business":

@@ -20,11 +20,14 @@ from portal.models.contact import Referral
 from portal.models.debtor import Debtor
 from portal.models.debtor import DebtorAccountEntry
 from portal.models.debtor import DemoPersona
+from portal.models.direct_debit import BetalingsserviceAgreement as BetalingsserviceAgreement
 from portal.models.direct_debit import DirectDebitCollection as DirectDebitCollection
+from portal.models.direct_debit import DirectDebitNotice as DirectDebitNotice
 from portal.models.direct_debit import Mandate as Mandate
 from portal.models.dispute import Dispute
 from portal.models.dunning import InterestAccrual as InterestAccrual
 from portal.models.dunning import ReminderRecord as ReminderRecord
+from portal.models.handover import HandoverRecord as HandoverRecord
 from portal.models.letters import Letter
 from portal.models.organisation import ClaimType
 from portal.models.organisation import Department
@@ -42,6 +45,9 @@ from portal.models.refund import RefundExport as RefundExport
 from portal.models.remission import RemissionApplication
 from portal.models.remission import RemissionClaim
 from portal.models.remission import RemissionEvidence
+from portal.models.representation import Representation as Representation
+from portal.models.social_status import SocialStatus as SocialStatus
+from portal.models.social_status import SocialStatusRight as SocialStatusRight
 from portal.models.staff import StaffUser
 from portal.models.work import CollectionHold
 from portal.models.work import Signal

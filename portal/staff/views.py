@@ -36,9 +36,12 @@ HOME_LINKS = (
     ("department.claims", _l("Import claims from a file"), "staff.claims_import"),
     ("reports.view", _l("Reports"), "staff.reports"),
     ("claims.write_off", _l("Write-off proposals: time-barred bills"), "staff.write_offs"),
+    ("handover.manage", _l("Hand-over to the external collector"), "staff.handover"),
     ("appointments.manage", _l("Desk appointments and slots"), "staff.appointments"),
     ("work.decide", _l("Call-backs: citizens who asked us to call"), "staff.callbacks"),
     ("feedback.view", _l("Citizen feedback"), "staff.feedback"),
+    ("social_status.view", _l("People offered help (social status)"), "staff.social_status_list"),
+    ("social_status.import", _l("Import social status from a file"), "staff.social_status_import"),
     ("finance.export", _l("Finance: journal and bank reconciliation"), "staff.finance"),
 )
 
@@ -71,11 +74,15 @@ from portal.staff import debtors  # noqa: E402,F401 - registers the debtor pages
 from portal.staff import desk  # noqa: E402,F401 - registers desk mode on bp
 from portal.staff import disputes  # noqa: E402,F401 - registers the dispute pages on bp
 from portal.staff import finance  # noqa: E402,F401 - registers the finance export pages on bp
+from portal.staff import handover  # noqa: E402,F401 - registers the hand-over pages on bp
 from portal.staff import legal_stops  # noqa: E402,F401 - registers the legal stop pages on bp
+from portal.staff import mandates  # noqa: E402,F401 - direct debit mandates of a debtor (issue 8)
 from portal.staff import overview_documents  # noqa: E402,F401 - registers its pages on bp
 from portal.staff import plans  # noqa: E402,F401 - registers the plan decision pages on bp
 from portal.staff import queue  # noqa: E402,F401 - registers the work queue on bp
 from portal.staff import remission  # noqa: E402,F401 - registers the remission decision pages on bp
 from portal.staff import reports  # noqa: E402,F401 - registers the report pages on bp
+from portal.staff import representatives  # noqa: E402,F401 - issue 9: mandates of representatives
 from portal.staff import signals  # noqa: E402,F401 - registers the early-signal worklist on bp
+from portal.staff import social_status  # noqa: E402,F401 - social status list and upload (issue 8)
 from portal.staff import write_offs  # noqa: E402,F401 - registers the write-off list on bp

@@ -58,6 +58,8 @@ CITIZEN_PAGES = (
     "/remission",
     "/appointments",
     "/call-back",
+    "/direct-debit",
+    "/direct-debit/bills",
 )
 # Each staff page with the permission it needs; a role sees the pages its permissions allow.
 STAFF_PAGES = {
@@ -75,6 +77,8 @@ STAFF_PAGES = {
     "/staff/debtors/{debtor}": "debtor.view",
     "/staff/audit": "audit.view",
     "/staff/write-offs": "claims.write_off",
+    "/staff/handover": "handover.manage",
+    "/staff/handover/report": "handover.manage",
     "/staff/api-tokens": "staff.manage",
     "/staff/claims/import": "department.claims",
     "/staff/credits": "work.decide",
@@ -84,6 +88,10 @@ STAFF_PAGES = {
     "/staff/callbacks": "work.decide",
     "/staff/feedback": "feedback.view",
     "/staff/finance": "finance.export",
+    "/staff/social-status": "social_status.view",
+    "/staff/social-status/import": "social_status.import",
+    "/staff/debtors/{debtor}/mandates": "direct_debit.view",
+    "/staff/debtors/{debtor}/representatives": "representatives.manage",
 }
 
 
