@@ -10,22 +10,38 @@ Durability trade-off: WAL+NORMAL never corrupts the database and loses nothing w
 application (or the process) crashes; on a power loss or an OS crash the last transactions
 committed before it may be lost (rolled back), never half-applied. Readers no longer block the
 writer. An in-memory database keeps SQLite's defaults (WAL does not apply to it).
+
+Several writers (gunicorn workers, a batch next to the web app): a deferred transaction that
+has read and then writes must upgrade its lock; if another writer committed meanwhile, SQLite
+answers "database is locked" at once, whatever busy_timeout says (its snapshot is stale).
+So a transaction that may write begins with BEGIN IMMEDIATE: it takes the write lock at the
+start and a second writer waits (busy_timeout) instead of failing. Transactions begun while
+serving a safe HTTP request (GET, HEAD, OPTIONS) stay deferred: in WAL they read a snapshot
+and never wait for a writer, so pages are not queued behind bookings. Everything else (POST
+requests, webhooks, CLI commands, batches) begins IMMEDIATE.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from flask import has_request_context
+from flask import request
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine import Engine
+
+#: how long a writer waits for another writer's transaction before "database is locked"
+BUSY_TIMEOUT_MS = 15_000
+
+_READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def _on_connect(dbapi_connection: Any, connection_record: Any) -> None:
     dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself (below)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.close()
 
 
@@ -45,8 +61,15 @@ def _in_memory(engine: Engine) -> bool:
     )
 
 
+def begin_statement() -> str:
+    """BEGIN for a transaction that only reads (a safe HTTP request), else BEGIN IMMEDIATE."""
+    if has_request_context() and request.method in _READ_ONLY_METHODS:
+        return "BEGIN"
+    return "BEGIN IMMEDIATE"
+
+
 def _on_begin(connection: Connection) -> None:
-    connection.exec_driver_sql("BEGIN")
+    connection.exec_driver_sql(begin_statement())
 
 
 def make_sqlite_honest(engine: Engine) -> None:

@@ -13,6 +13,7 @@ from portal.domain.allocation import ClaimDebt
 from portal.domain.allocation import allocate
 from portal.domain.rules.base import RulePack
 from portal.models import Claim
+from portal.models import Debtor
 from portal.models import DebtorAccountEntry
 from portal.models import Payment
 from portal.models import Plan
@@ -42,8 +43,30 @@ class BookingResult:
     created: bool
 
 
+def lock_debtor_for_booking(session: Session, debtor_id: int) -> None:
+    """Take the row locks a booking needs, always in one order: the debtor row, then all of
+    the debtor's claims by id, each in one statement (PostgreSQL; SQLite has no row locks).
+
+    Two payments of one debtor booked at once (concurrent webhooks, a statement import next
+    to a webhook) then wait for each other at the debtor row instead of locking claims in
+    different orders and deadlocking: before this, inserting the payment took a key-share
+    lock on its earmarked claim (the foreign key) and the claims were then locked by due
+    date, so two bookings each held one claim and waited for the other's. FOR NO KEY UPDATE
+    is enough (no key changes) and does not conflict with the key-share locks that foreign
+    keys of rows being inserted elsewhere take on the debtor and its claims."""
+    session.execute(select(Debtor.id).where(Debtor.id == debtor_id).with_for_update(key_share=True))
+    session.execute(
+        select(Claim.id)
+        .where(Claim.debtor_id == debtor_id)
+        .order_by(Claim.id)
+        .with_for_update(key_share=True)
+    )
+
+
 def open_claims_for_allocation(session: Session, debtor_id: int) -> list[Claim]:
-    """Claims a municipal payment may cover: open, not cancelled, not with the collector."""
+    """Claims a municipal payment may cover: open, not cancelled, not with the collector.
+    The caller has locked them already (`lock_debtor_for_booking`); the lock here is the
+    same strength, so it never waits for a stronger one."""
     return list(
         session.scalars(
             select(Claim)
@@ -54,7 +77,9 @@ def open_claims_for_allocation(session: Session, debtor_id: int) -> list[Claim]:
                 (Claim.principal_due + Claim.fee_due + Claim.interest_due) > 0,
             )
             .order_by(Claim.due_date, Claim.id)
-            .with_for_update()
+            .with_for_update(key_share=True)
+            # read again under the lock even if loaded before (e.g. when a reference matched)
+            .execution_options(populate_existing=True)
         )
     )
 
@@ -68,6 +93,8 @@ def book_payment(
         return BookingResult(existing, created=False)
     if incoming.amount <= 0:
         raise ValueError("a payment amount is positive")
+    # Locks first, in the fixed order, before the payment row (its foreign keys lock too).
+    lock_debtor_for_booking(session, incoming.debtor_id)
     payment = Payment(
         provider=incoming.provider,
         provider_reference=incoming.provider_reference,

@@ -221,11 +221,24 @@ def _latest_defaulted(session: Session, debtor_id: int) -> Plan | None:
 
 def open_plan(session: Session, debtor_id: int) -> Plan | None:
     """The debtor's plan in HOLDING_STATES (the newest: a pending amendment before the active
-    plan it would replace), else a defaulted one that may be re-planned, else None."""
-    found = holding_plans(session, debtor_id)
-    if found:
-        return found[0]
-    return _latest_defaulted(session, debtor_id)
+    plan it would replace), else a defaulted one that may be re-planned, else None.
+
+    One query (the overview asks on every view): holding and defaulted plans, newest first."""
+    holding = _holding_values()
+    candidates = list(
+        session.scalars(
+            select(Plan)
+            .where(
+                Plan.debtor_id == debtor_id,
+                Plan.state.in_([*holding, PlanState.DEFAULTED.value]),
+            )
+            .order_by(Plan.id.desc())
+        )
+    )
+    return next(
+        (plan for plan in candidates if plan.state in holding),
+        next((plan for plan in candidates if plan.state == PlanState.DEFAULTED.value), None),
+    )
 
 
 def latest_plan(session: Session, debtor_id: int) -> Plan | None:
@@ -914,7 +927,7 @@ def _claims_for_update(session: Session, plan: Plan) -> list[Claim]:
             .join(PlanClaim, PlanClaim.claim_id == Claim.id)
             .where(PlanClaim.plan_id == plan.id)
             .order_by(Claim.due_date, Claim.id)
-            .with_for_update()
+            .with_for_update(key_share=True)  # as booking locks them: no upgrade
         )
     )
 
