@@ -4,6 +4,12 @@ Gathers one `DebtorFacts` per debtor with overdue claims in a few grouped querie
 rules (portal/domain/early_signals.py) which reasons apply, and raises a Signal for each.
 Idempotent: at most one open signal per debtor and reason (the table enforces it), so running
 it twice on the same day raises nothing new.
+
+Set-based, for a city of a million claims: debtors are handled in chunks of `CHUNK`; per chunk
+one query each for contacts, closed and open signals, and one batched (executemany)
+`INSERT ... ON CONFLICT DO NOTHING RETURNING` for the new signals (the partial unique index
+`uq_signal_open_reason` turns a concurrent run's signal into a no-op instead of an error). The
+rows are the ones `signals.raise_signal` would write (state "open", `raised_at` = now).
 """
 
 from __future__ import annotations
@@ -14,11 +20,15 @@ from datetime import UTC
 from datetime import date
 from datetime import datetime
 from datetime import timedelta
+from typing import cast
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import Table
 from sqlalchemy import exists
 from sqlalchemy import func
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
 from portal.domain.early_signals import RULE_REASONS
@@ -32,7 +42,6 @@ from portal.models import Claim
 from portal.models import CollectionHold
 from portal.models import Signal
 from portal.services.contact_log import last_contact_days
-from portal.services.signals import raise_signal
 
 #: ids per IN (...) list: well below SQLite's and PostgreSQL's parameter limits
 CHUNK = 500
@@ -104,16 +113,14 @@ def _open_pairs(session: Session, debtor_ids: Sequence[int]) -> set[tuple[int, s
     return pairs
 
 
-def debtor_facts(
-    session: Session, rules: RulePack, thresholds: SignalRules, *, as_of: date
+def _facts(
+    session: Session,
+    zone: ZoneInfo,
+    claims: dict[int, list[OverdueClaim]],
+    ids: Sequence[int],
 ) -> list[DebtorFacts]:
-    """The facts of every debtor with at least one overdue claim that collection may act on."""
-    zone = ZoneInfo(rules.timezone)
-    claims = _overdue_claims(session, thresholds, as_of)
-    ids = sorted(claims)
-    contacts: dict[int, date] = {}
-    for chunk in _chunks(ids):
-        contacts.update(last_contact_days(session, chunk, zone))
+    """The facts of the debtors `ids` (at most CHUNK of them): two queries."""
+    contacts = last_contact_days(session, ids, zone)
     closed = _last_closed(session, ids)
     return [
         DebtorFacts(
@@ -129,6 +136,49 @@ def debtor_facts(
     ]
 
 
+def _facts_in_chunks(
+    session: Session, rules: RulePack, thresholds: SignalRules, *, as_of: date
+) -> Iterator[list[DebtorFacts]]:
+    zone = ZoneInfo(rules.timezone)
+    claims = _overdue_claims(session, thresholds, as_of)
+    for chunk in _chunks(sorted(claims)):
+        yield _facts(session, zone, claims, chunk)
+
+
+def debtor_facts(
+    session: Session, rules: RulePack, thresholds: SignalRules, *, as_of: date
+) -> list[DebtorFacts]:
+    """The facts of every debtor with at least one overdue claim that collection may act on."""
+    return [
+        debtor
+        for chunk in _facts_in_chunks(session, rules, thresholds, as_of=as_of)
+        for debtor in chunk
+    ]
+
+
+def _insert_open(
+    session: Session, pairs: Sequence[tuple[int, str]], moment: datetime
+) -> list[tuple[int, str]]:
+    """Insert open signals for `pairs`, batched; a pair that is open already (a concurrent
+    run) is skipped by the partial unique index. Returns the pairs inserted."""
+    if not pairs:
+        return []
+    rows = [
+        {"debtor_id": debtor_id, "reason": reason, "state": "open", "raised_at": moment}
+        for debtor_id, reason in pairs
+    ]
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    # A Core executemany ("insertmanyvalues": batched, compiled once), not `.values(rows)`:
+    # compiling a fresh multi-row VALUES per chunk cost more than the inserts themselves.
+    statement = (
+        insert(cast(Table, Signal.__table__))
+        .on_conflict_do_nothing()
+        .returning(Signal.__table__.c.debtor_id, Signal.__table__.c.reason)
+    )
+    return [(debtor_id, reason) for debtor_id, reason in session.execute(statement, rows).all()]
+
+
 def raise_early_signals(
     session: Session,
     rules: RulePack,
@@ -141,13 +191,17 @@ def raise_early_signals(
     how many signals were newly raised per reason (0 on a second run the same day)."""
     limits = thresholds or signal_rules_for(rules.code)
     moment = now or datetime.now(UTC)
-    facts = debtor_facts(session, rules, limits, as_of=as_of)
-    already_open = _open_pairs(session, [f.debtor_id for f in facts])
-    counts = {CHECKED: len(facts), **dict.fromkeys(RULE_REASONS, 0)}
-    for debtor in facts:
-        for reason in sorted(signals_for(debtor, limits, as_of)):
-            if (debtor.debtor_id, reason) in already_open:
-                continue  # raise_signal would return it unchanged; skip the query
-            raise_signal(session, debtor.debtor_id, reason, now=moment)
+    counts = {CHECKED: 0, **dict.fromkeys(RULE_REASONS, 0)}
+    session.flush()  # the inserts below go around the unit of work
+    for facts in _facts_in_chunks(session, rules, limits, as_of=as_of):
+        counts[CHECKED] += len(facts)
+        already_open = _open_pairs(session, [f.debtor_id for f in facts])
+        wanted = [
+            (debtor.debtor_id, reason)
+            for debtor in facts
+            for reason in sorted(signals_for(debtor, limits, as_of))
+            if (debtor.debtor_id, reason) not in already_open
+        ]
+        for _, reason in _insert_open(session, wanted, moment):
             counts[reason] += 1
     return counts
