@@ -28,7 +28,7 @@ from portal.auth.guards import current_citizen_or_none
 from portal.citizen import views
 from portal.citizen.views import bp
 from portal.extensions import db
-from portal.services import social_status as svc
+from portal.services import social_status_offers as offers
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ def proactive_offer() -> Offer | None:
     if citizen is None or citizen.claim_scope is not None or citizen.acting_staff_id is not None:
         return None
     today = views._today(views._rules())  # noqa: SLF001
-    if svc.offer_for(db.session(), citizen.debtor_id, today) is None:
+    if offers.offer_for(db.session(), citizen.debtor_id, today) is None:
         return None
     return Offer(remission=_pack_has_remission())
 
@@ -63,7 +63,7 @@ def dismiss_offer() -> Response:
     citizen = current_citizen()
     if citizen.claim_scope is None and citizen.acting_staff_id is None:
         today = views._today(views._rules())  # noqa: SLF001
-        svc.dismiss_offer(
+        offers.dismiss_offer(
             db.session(),
             citizen.debtor_id,
             as_of=today,

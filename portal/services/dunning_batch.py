@@ -69,7 +69,7 @@ from portal.models import ReminderRecord
 from portal.models import SuppressedCharge
 from portal.models.base import utcnow
 from portal.services import holds
-from portal.services import social_status
+from portal.services import social_status_offers
 
 CHUNK = 500
 COUNT_KEYS = ("checked", "reminders", "fees_charged", "fee_amount", "fees_suppressed")
@@ -284,7 +284,7 @@ def _without_plan_costs(
     """Issue 8: a plan made while the debtor's social status is active carries no costs, even
     where the pack charges fees during plans; the fee is recorded as avoided instead."""
     in_plan = [c for c in to_charge if PLAN_HOLD in history.hold_reasons.get(c, frozenset())]
-    free = social_status.claims_without_plan_costs(session, in_plan, as_of)
+    free = social_status_offers.claims_without_plan_costs(session, in_plan, as_of)
     if not free:
         return to_charge
     removed = set()

@@ -42,7 +42,7 @@ from portal.domain.rules.base import localised_name
 from portal.models import Claim
 from portal.models import Letter
 from portal.models import ReminderRecord
-from portal.services import social_status
+from portal.services import social_status_offers
 from portal.services.letters import create_letter
 from portal.services.letters import deliver_letter
 from portal.services.payment_links import create_payment_link
@@ -175,7 +175,9 @@ def reminder_letter_context(
         "debt_help_name": localised_name(rules.debt_help_names, locale),
         "remission_possible": bool(claim.claim_type.remission_eligible),
         # issue 8: the proactive offer while the debtor's social status is active
-        "help_offer": social_status.has_active_status(session, claim.debtor_id, record.sent_on),
+        "help_offer": social_status_offers.has_active_status(
+            session, claim.debtor_id, record.sent_on
+        ),
     }
 
 

@@ -45,7 +45,7 @@ from portal.models import PlanInstallment
 from portal.models.base import utcnow
 from portal.services import holds
 from portal.services import signals
-from portal.services import social_status
+from portal.services import social_status_offers
 from portal.services.audit import Actor
 from portal.services.ledger import append_entry
 from portal.services.letters import create_letter
@@ -179,7 +179,7 @@ def _remind(
     charged = 0
     action_key = f"plan:{plan.id}:installment:{first.sequence}"
     # Issue 8: while the debtor's social status is active the plan carries no costs.
-    no_costs = social_status.has_active_status(session, plan.debtor_id, as_of)
+    no_costs = social_status_offers.has_active_status(session, plan.debtor_id, as_of)
     if fee_claim is not None and fee > 0:
         if rules.fees_during_plan and not no_costs:
             append_entry(

@@ -26,7 +26,7 @@ from portal.domain.rules.remission_norms import NoRemissionNorms
 from portal.domain.rules.remission_norms import remission_policy
 from portal.models import RemissionApplication
 from portal.models.social_status import SocialStatus
-from portal.services.social_status import active_social_status
+from portal.services.social_status_offers import active_social_status
 
 #: the kind whose income IS the social-assistance norm, so the norm can be offered as income;
 #: "minimum_income" may be a minimum wage or pension: its amount is left to the citizen

@@ -26,7 +26,7 @@ from portal.auth.roles import role_has_permission
 from portal.extensions import db
 from portal.models import Department
 from portal.models.social_status import SocialStatus
-from portal.services import social_status as svc
+from portal.services import social_status_offers as offers
 from portal.staff.labels import department_name
 from portal.staff.views import bp
 
@@ -51,7 +51,7 @@ def _departments() -> dict[int, str]:
 @staff_required(PERMISSION)
 def social_status_list() -> str:
     """Debtors with an active social status flag, to contact with the offer of help."""
-    rows = svc.debtors_with_active_status(db.session(), _today(), limit=LIST_LIMIT)
+    rows = offers.debtors_with_active_status(db.session(), _today(), limit=LIST_LIMIT)
     return render_template(
         "staff/social_status.html",
         rows=rows,
@@ -66,7 +66,7 @@ def social_status_of(debtor_id: int) -> SocialStatus | None:
     staff = current_staff()
     if not role_has_permission(staff.role, PERMISSION):
         return None
-    return svc.active_social_status(db.session(), debtor_id, _today())
+    return offers.active_social_status(db.session(), debtor_id, _today())
 
 
 @bp.record_once

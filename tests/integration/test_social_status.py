@@ -26,6 +26,7 @@ from portal.models import DemoPersona
 from portal.models.social_status import SocialStatus
 from portal.services import holds
 from portal.services import social_status as svc
+from portal.services import social_status_offers as offers
 from portal.services.audit import Actor
 from portal.services.claim_checks import SubmissionInvalid
 from portal.services.dunning_batch import run_dunning
@@ -78,10 +79,10 @@ def test_a_flag_is_active_from_its_start_to_its_end_date_and_then_stops(
     debtor = make_debtor(db_session, "Flagged", national_id=VALID_BSN)
     result = _flag(db_session, _request(valid_from="2026-11-01"))
     assert result.created
-    assert svc.active_social_status(db_session, debtor.id, date(2026, 10, 31)) is None
-    assert svc.active_social_status(db_session, debtor.id, AS_OF) is result.status
-    assert svc.active_social_status(db_session, debtor.id, date(2027, 5, 31)) is result.status
-    assert svc.active_social_status(db_session, debtor.id, date(2027, 6, 1)) is None
+    assert offers.active_social_status(db_session, debtor.id, date(2026, 10, 31)) is None
+    assert offers.active_social_status(db_session, debtor.id, AS_OF) is result.status
+    assert offers.active_social_status(db_session, debtor.id, date(2027, 5, 31)) is result.status
+    assert offers.active_social_status(db_session, debtor.id, date(2027, 6, 1)) is None
 
 
 def test_an_unknown_debtor_raises_and_nothing_is_stored(db_session: Session) -> None:
@@ -132,7 +133,7 @@ def test_flags_and_ends_are_audited_and_ending_twice_changes_nothing(db_session:
         )
     )
     assert actions == ["social_status.flagged", "social_status.ended"]
-    assert svc.active_social_status(db_session, debtor.id, AS_OF) is None
+    assert offers.active_social_status(db_session, debtor.id, AS_OF) is None
 
 
 def test_the_caseworker_list_shows_active_flags_only_one_row_per_debtor(
@@ -150,7 +151,7 @@ def test_the_caseworker_list_shows_active_flags_only_one_row_per_debtor(
     )
     ended = make_debtor(db_session, "Ended Person")
     flag(db_session, ended, ended=True)
-    rows = svc.debtors_with_active_status(db_session, AS_OF)
+    rows = offers.debtors_with_active_status(db_session, AS_OF)
     mine = [row for row in rows if row.debtor_id in {active.id, expired.id, ended.id}]
     assert [(row.debtor_id, row.valid_until) for row in mine] == [
         (active.id, AS_OF + timedelta(days=400))
@@ -162,11 +163,11 @@ def test_dismissing_the_offer_is_remembered_and_a_new_flag_offers_again(
 ) -> None:
     debtor = make_debtor(db_session, "Offered")
     flag(db_session, debtor, reference="D1")
-    assert svc.offer_for(db_session, debtor.id, AS_OF) is not None
-    assert svc.dismiss_offer(db_session, debtor.id, as_of=AS_OF, actor=ACTOR, now=NOW)
-    assert svc.offer_for(db_session, debtor.id, AS_OF) is None
+    assert offers.offer_for(db_session, debtor.id, AS_OF) is not None
+    assert offers.dismiss_offer(db_session, debtor.id, as_of=AS_OF, actor=ACTOR, now=NOW)
+    assert offers.offer_for(db_session, debtor.id, AS_OF) is None
     flag(db_session, debtor, reference="D2", valid_from=AS_OF)
-    assert svc.offer_for(db_session, debtor.id, AS_OF) is not None
+    assert offers.offer_for(db_session, debtor.id, AS_OF) is not None
 
 
 def test_a_plan_of_a_flagged_debtor_gets_no_reminder_fee_even_where_plans_carry_fees(
@@ -285,5 +286,5 @@ def test_the_demo_low_income_persona_has_an_active_social_status(
         select(DemoPersona.debtor_id).where(DemoPersona.situation == "low_income")
     )
     assert persona is not None
-    assert svc.offer_for(db_session, persona, AS_OF) is not None
+    assert offers.offer_for(db_session, persona, AS_OF) is not None
     assert svc.current_right(db_session, department(db_session).id) is not None
