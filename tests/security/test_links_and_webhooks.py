@@ -142,6 +142,11 @@ def _hmac(payload: str, timestamp: int, secret: str = WEBHOOK_SECRET) -> str:
     return hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
 
 
+def _altered(signature: str) -> str:
+    """Change the last hex digit; always a different signature (a fixed "00" was the real one 1 time in 256)."""
+    return signature[:-1] + ("1" if signature[-1] == "0" else "0")
+
+
 def _bad_headers(payload: str) -> dict[str, str]:
     now = int(time.time())
     good = sign(payload)
@@ -149,7 +154,7 @@ def _bad_headers(payload: str) -> dict[str, str]:
         "v0_scheme_only": f"t={now},v0={_hmac(payload, now)}",
         "re_dated_timestamp": good.replace(good.split(",")[0], f"t={now + 5}"),
         "one_day_old": sign(payload, at=now - 86_400),
-        "altered_signature": f"t={now},v1={_hmac(payload, now)[:-2]}00",
+        "altered_signature": f"t={now},v1={_altered(_hmac(payload, now))}",
         "secret_as_signature": f"t={now},v1={WEBHOOK_SECRET}",
         "empty_v1": f"t={now},v1=",
     }
