@@ -10,11 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from flask import flash
-from flask import g
 from flask import redirect
 from flask import render_template
 from flask import url_for
-from flask.blueprints import BlueprintSetupState
 from flask_babel import _
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -30,7 +28,6 @@ from wtforms.validators import Length
 from portal.auth.guards import citizen_required
 from portal.auth.guards import current_actor
 from portal.auth.guards import current_citizen
-from portal.auth.guards import current_citizen_or_none
 from portal.citizen import direct_debit as plan_page
 from portal.citizen.views import bp
 from portal.extensions import db
@@ -161,22 +158,3 @@ def _refused(form: TypeMandateForm, code: str) -> Page | Response:
     field = getattr(form, FIELD_OF.get(code, "consent"))
     field.errors = [*field.errors, TYPE_ERRORS[code]]
     return _page(form, 400)
-
-
-@bp.record_once
-def _register_helper(state: BlueprintSetupState) -> None:
-    state.app.jinja_env.globals["direct_debit_claims"] = _claims_on_automatic_payment
-
-
-def _claims_on_automatic_payment() -> set[int]:
-    """For the overview's claim cards: which of the citizen's bills are on automatic payment
-    (once per request)."""
-    if "direct_debit_claims" not in g:
-        citizen = current_citizen_or_none()
-        g.direct_debit_claims = (
-            types.claims_on_automatic_payment(plan_page._session(), citizen.debtor_id)  # noqa: SLF001
-            if citizen is not None
-            else set()
-        )
-    found: set[int] = g.direct_debit_claims
-    return found

@@ -104,10 +104,11 @@ def _register_plan_block(state: BlueprintSetupState) -> None:
     words.register_plan_helpers(state.app)
 
 
-def _plan_block() -> words.PlanView | None:
-    """The citizen's plan for the overview page (templates/citizen/plan_progress_block.html)."""
+def _plan_block(known_open: bool | None = None) -> words.PlanView | None:
+    """The citizen's plan for the overview page (templates/citizen/plan_progress_block.html).
+    `known_open`: the overview already asked whether one is open; False spares the query."""
     citizen = current_citizen_or_none()  # desk mode shows the assisted citizen's plan too
-    if citizen is None or citizen.claim_scope is not None:
+    if citizen is None or citizen.claim_scope is not None or known_open is False:
         return None
     plan = plan_svc.open_plan(_session(), citizen.debtor_id)
     if plan is None:

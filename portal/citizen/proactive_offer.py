@@ -41,9 +41,13 @@ def _pack_has_remission() -> bool:
     return views._rules().code == "nl"  # noqa: SLF001 - the blueprint's one rule pack
 
 
-def proactive_offer() -> Offer | None:
+def proactive_offer(known_open: bool | None = None) -> Offer | None:
+    """The banner, or None. `known_open`: the overview already asked (overview_queries.FACTS);
+    False spares the query."""
     citizen = current_citizen_or_none()
     if citizen is None or citizen.claim_scope is not None or citizen.acting_staff_id is not None:
+        return None
+    if known_open is False:
         return None
     today = views._today(views._rules())  # noqa: SLF001
     if offers.offer_for(db.session(), citizen.debtor_id, today) is None:

@@ -3,8 +3,9 @@
 A context builder (style.md "thin views"): it loads a debtor's claims in a fixed, small
 number of queries, derives each claim's status from ledger + holds (decisions.md: the
 status is derived, never stored), and returns frozen values the templates render.
-Queries: claims with type and department (1), active holds (2), how settled claims were
-settled (3, only if any balance is zero), credit (4, full overview only). Never one per claim.
+Queries (services/overview_queries.py): claims with type and department (1); holds, pending
+online payments, how settled claims were settled and the credit, together (2). Never one per
+claim.
 """
 
 from __future__ import annotations
@@ -15,13 +16,15 @@ from dataclasses import dataclass
 from datetime import date
 from datetime import datetime
 from datetime import timedelta
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import Select
-from sqlalchemy import func
+from sqlalchemy import Row
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.domain.references import InvalidReference
+from portal.domain.references import ReferenceScheme
 from portal.domain.references import display
 from portal.domain.rules.base import RulePack
 from portal.domain.rules.base import localised_name
@@ -30,11 +33,8 @@ from portal.domain.status import CitizenStatus
 from portal.domain.status import ClaimFacts
 from portal.domain.status import derive_status
 from portal.domain.status import is_actionable
-from portal.models import Claim
-from portal.models import ClaimType
-from portal.models import Department
 from portal.models import LedgerEntry
-from portal.services.credit import credit_balance
+from portal.services import overview_queries as queries
 from portal.services.holds import active_hold_reasons
 from portal.services.online_payments import pending_claim_ids
 
@@ -126,6 +126,11 @@ class Overview:
     has_collector_claims: bool
     #: logged in with a letter's code: only that letter's bills are shown
     scoped: bool
+    #: what the page's side panels need first (overview_queries.FACTS): open bills paid by
+    #: direct debit, whether the proactive offer shows, whether a plan is open
+    direct_debit_claim_ids: frozenset[int] = frozenset()
+    offer_open: bool = False
+    has_open_plan: bool = False
 
     @property
     def open_count(self) -> int:
@@ -149,69 +154,32 @@ class ClaimDetail:
     history: tuple[HistoryLine, ...]
 
 
-# -- queries -------------------------------------------------------------------------------------
-
-
-def _claims_query(
-    debtor_id: int, claim_scope: frozenset[int] | None
-) -> Select[Claim, ClaimType, Department]:
-    query = (
-        select(Claim, ClaimType, Department)
-        .join(ClaimType, ClaimType.id == Claim.claim_type_id)
-        .join(Department, Department.id == Claim.department_id)
-        .where(Claim.debtor_id == debtor_id)
-    )
-    if claim_scope is not None:
-        query = query.where(Claim.id.in_(sorted(claim_scope)))
-    return query.order_by(Claim.due_date, Claim.id)
-
-
-def _last_reductions(session: Session, claim_ids: Iterable[int]) -> dict[int, tuple[str, date]]:
-    """Cause and date of each claim's last negative ledger entry: how a zero balance came about.
-
-    One grouped query (the latest entry id per claim, joined back for its cause and date).
-    """
-    ids = sorted(set(claim_ids))
-    if not ids:
-        return {}
-    last = (
-        select(LedgerEntry.claim_id, func.max(LedgerEntry.id).label("last_id"))
-        .where(LedgerEntry.claim_id.in_(ids), LedgerEntry.amount < 0)
-        .group_by(LedgerEntry.claim_id)
-        .subquery()
-    )
-    rows = session.execute(
-        select(LedgerEntry.claim_id, LedgerEntry.cause, LedgerEntry.effective_date).join(
-            last, LedgerEntry.id == last.c.last_id
-        )
-    ).all()
-    return {claim_id: (cause, on) for claim_id, cause, on in rows}
-
-
 # -- building cards ------------------------------------------------------------------------------
 
 
-def _reference(rules: RulePack, claim: Claim) -> str:
-    if not claim.reference:
+@lru_cache(maxsize=4096)
+def _reference(scheme: ReferenceScheme, reference: str | None) -> str:
+    """How a reference is shown (grouped for reading aloud); memoised: a pure function of two
+    strings, and the overview shows every reference of the debtor on each visit."""
+    if not reference:
         return ""
     try:
-        return display(rules.reference_scheme, claim.reference)
+        return display(scheme, reference)
     except InvalidReference:
         # A reference made under another scheme (e.g. data migrated in): show it as stored.
-        return claim.reference
+        return reference
 
 
 def _card(
     rules: RulePack,
-    claim: Claim,
-    claim_type: ClaimType,
-    department: Department,
+    claim: Row[Any],
     *,
     hold_reasons: frozenset[str],
     last_reduction: tuple[str, date] | None,
     as_of: date,
     payment_pending: bool = False,
 ) -> ClaimCard:
+    """One card from a row of `overview_queries.CLAIMS` (its labels are Claim's attributes)."""
     balance = claim.principal_due + claim.fee_due + claim.interest_due
     settled_by: str | None = None
     settled_on: date | None = None
@@ -238,11 +206,11 @@ def _card(
     with_collector = status is CitizenStatus.WITH_COLLECTOR
     return ClaimCard(
         claim_id=claim.id,
-        reference_display=_reference(rules, claim),
-        claim_type_code=claim_type.code,
-        claim_type_names=dict(claim_type.names),
-        department_code=department.code,
-        department_names=dict(department.names),
+        reference_display=_reference(rules.reference_scheme, claim.reference),
+        claim_type_code=claim.type_code,
+        claim_type_names=claim.type_names,
+        department_code=claim.department_code,
+        department_names=claim.department_names,
         description=claim.description,
         currency=claim.currency,
         amount_due_now=balance,
@@ -255,7 +223,7 @@ def _card(
         status=status,
         actionable=is_actionable(status),
         hold_reasons=hold_reasons,
-        collector_names=dict(rules.collector_names) if with_collector else None,
+        collector_names=rules.collector_names if with_collector else None,
         collector_read_only=with_collector and rules.collector_claims_read_only,
         settled_on=settled_on if status in CLOSED_STATUSES else None,
     )
@@ -269,27 +237,22 @@ def _load_cards(
     claim_scope: frozenset[int] | None,
     as_of: date,
     now: datetime | None,
-) -> list[ClaimCard]:
-    rows = session.execute(_claims_query(debtor_id, claim_scope)).all()
-    if not rows:
-        return []
-    holds = active_hold_reasons(session, [claim.id for claim, _, _ in rows], as_of)
-    pending = pending_claim_ids(session, debtor_id, now) if now is not None else set()
-    zero = [claim.id for claim, _, _ in rows if claim.balance == 0]
-    reductions = _last_reductions(session, zero)
-    return [
+) -> tuple[list[ClaimCard], queries.ClaimFactsOfDebtor]:
+    """The debtor's cards and facts: two statements whatever the number of claims."""
+    rows = queries.claim_rows(session, debtor_id, claim_scope)
+    facts = queries.claim_facts(session, debtor_id, as_of=as_of, now=now, currency=rules.currency)
+    cards = [
         _card(
             rules,
-            claim,
-            claim_type,
-            department,
-            hold_reasons=holds.get(claim.id, frozenset()),
-            last_reduction=reductions.get(claim.id),
+            row,
+            hold_reasons=frozenset(facts.hold_reasons.get(row.id, ())),
+            last_reduction=facts.last_reduction.get(row.id),
             as_of=as_of,
-            payment_pending=claim.id in pending,
+            payment_pending=row.id in facts.pending,
         )
-        for claim, claim_type, department in rows
+        for row in rows
     ]
+    return cards, facts
 
 
 def _group(cards: list[ClaimCard], rules: RulePack) -> tuple[DepartmentGroup, ...]:
@@ -319,7 +282,7 @@ def build_overview(
     now: datetime | None = None,
 ) -> Overview:
     """Everything the overview page shows, for one debtor (or one letter's claims) on `as_of`."""
-    cards = _load_cards(
+    cards, facts = _load_cards(
         session, rules, debtor_id=debtor_id, claim_scope=claim_scope, as_of=as_of, now=now
     )
     open_cards = [card for card in cards if not card.is_closed]
@@ -338,11 +301,12 @@ def build_overview(
         groups=_group(open_cards, rules),
         paid_recently=tuple(paid),
         # A letter code opens that letter's bills only; the debtor's credit is not one of them.
-        credit_balance=(
-            credit_balance(session, debtor_id, rules.currency) if claim_scope is None else 0
-        ),
+        credit_balance=facts.credit if claim_scope is None else 0,
         has_collector_claims=any(c.status is CitizenStatus.WITH_COLLECTOR for c in open_cards),
         scoped=claim_scope is not None,
+        direct_debit_claim_ids=frozenset(facts.direct_debit),
+        offer_open=facts.offer_open,
+        has_open_plan=facts.has_open_plan,
     )
 
 
@@ -382,26 +346,22 @@ def build_claim_detail(
     """
     if claim_scope is not None and claim_id not in claim_scope:
         return None
-    query = _claims_query(debtor_id, claim_scope).where(Claim.id == claim_id)
-    row = session.execute(query).one_or_none()
+    row = queries.one_claim_row(session, debtor_id, claim_id)
     if row is None:
         return None
-    claim, claim_type, department = row
     entries = list(
         session.scalars(
-            select(LedgerEntry).where(LedgerEntry.claim_id == claim.id).order_by(LedgerEntry.id)
+            select(LedgerEntry).where(LedgerEntry.claim_id == row.id).order_by(LedgerEntry.id)
         )
     )
     negative = [entry for entry in entries if entry.amount < 0]
     last_reduction = (negative[-1].cause, negative[-1].effective_date) if negative else None
     card = _card(
         rules,
-        claim,
-        claim_type,
-        department,
-        hold_reasons=active_hold_reasons(session, [claim.id], as_of).get(claim.id, frozenset()),
+        row,
+        hold_reasons=active_hold_reasons(session, [row.id], as_of).get(row.id, frozenset()),
         last_reduction=last_reduction,
         as_of=as_of,
-        payment_pending=now is not None and claim.id in pending_claim_ids(session, debtor_id, now),
+        payment_pending=now is not None and row.id in pending_claim_ids(session, debtor_id, now),
     )
     return ClaimDetail(card=card, history=_history(entries))
