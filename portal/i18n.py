@@ -8,6 +8,7 @@ from functools import lru_cache
 from gettext import NullTranslations
 from typing import Any
 
+import flask_babel
 from babel import Locale
 from flask import Flask
 from flask import current_app
@@ -18,6 +19,7 @@ from flask_babel import format_currency
 from flask_babel import format_date
 from flask_babel import get_locale
 from flask_babel import get_translations
+from flask_babel.speaklater import LazyString
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
@@ -141,6 +143,20 @@ def _request_translations() -> NullTranslations:
         translations,
     )
     return translations
+
+
+def lazy_text(text: Any) -> str:
+    """`str(text)` for a `lazy_gettext` label, through the request's cached catalogue (the same
+    translation without flask-babel's per-call lookups; a page of cards asks for dozens)."""
+    if (
+        isinstance(text, LazyString)
+        and text._func is flask_babel.gettext  # noqa: SLF001 - plain lazy_gettext("...") only
+        and len(text._args) == 1  # noqa: SLF001
+        and not text._kwargs  # noqa: SLF001
+        and _cv_app.get(None) is not None
+    ):
+        return _template_gettext(text._args[0])  # noqa: SLF001
+    return str(text)
 
 
 def _template_gettext(string: str) -> str:

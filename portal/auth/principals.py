@@ -10,6 +10,9 @@ from dataclasses import dataclass
 
 from flask import session
 from flask_login import UserMixin
+from sqlalchemy import Integer
+from sqlalchemy import bindparam
+from sqlalchemy import select
 
 from portal.extensions import db
 from portal.extensions import login_manager
@@ -76,6 +79,11 @@ class StaffPrincipal(UserMixin):
         return f"s:{self.staff_user_id}"
 
 
+#: built once: the user loader runs on every request of a logged-in citizen
+_CITIZEN_LOGIN_FACTS = select(Debtor.id, Debtor.preferred_locale).where(
+    Debtor.id == bindparam("debtor_id", type_=Integer)
+)
+
 CITIZEN_SESSION_KEY = "citizen"
 #: desk mode: {"debtor_id": ..., "staff_user_id": ...} in a STAFF session (portal/staff/desk.py)
 DESK_SESSION_KEY = "desk"
@@ -109,9 +117,12 @@ def load_principal(
     if not raw_id.isdigit():
         return None
     if kind == "c":
-        debtor = db.session.get(Debtor, int(raw_id))
         stored = session.get(CITIZEN_SESSION_KEY)
-        if debtor is None or not isinstance(stored, dict):
+        if not isinstance(stored, dict):
+            return None
+        # two columns, not the whole debtor (with its encrypted id): every citizen page asks
+        debtor = db.session.execute(_CITIZEN_LOGIN_FACTS, {"debtor_id": int(raw_id)}).first()
+        if debtor is None:
             return None
         scope = stored.get("scope")
         return CitizenPrincipal(

@@ -20,6 +20,7 @@ from werkzeug.routing import BuildError
 from portal.domain.rules.base import localised_name
 from portal.domain.status import CitizenStatus
 from portal.i18n import current_locale
+from portal.i18n import lazy_text
 
 STATUS_LABELS: Mapping[CitizenStatus, LazyString] = {
     CitizenStatus.OPEN: _l("To pay"),
@@ -167,7 +168,7 @@ def feature_url(feature: str, **values: Any) -> str:
 
 
 def status_label(status: CitizenStatus | str) -> str:
-    return str(STATUS_LABELS[CitizenStatus(status)])
+    return lazy_text(STATUS_LABELS[CitizenStatus(status)])
 
 
 def localised(names: Mapping[str, str] | None) -> str:

@@ -23,6 +23,7 @@ from werkzeug.wrappers import Response
 
 from portal.auth.guards import citizen_required
 from portal.auth.guards import current_citizen
+from portal.citizen.overview_cards import register_card_text
 from portal.citizen.presenters import COMING_SOON
 from portal.citizen.presenters import EID_NAMES
 from portal.citizen.presenters import HISTORY_LABELS
@@ -41,6 +42,7 @@ bp = Blueprint("citizen", __name__)
 @bp.record_once
 def _register_helpers(state: BlueprintSetupState) -> None:
     register_template_helpers(state.app)
+    register_card_text(state.app)
 
 
 def _rules() -> RulePack:
