@@ -8,18 +8,44 @@ card template now reads them from one `CardText`: the same words, made in one ca
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
+from flask import g
 from flask import url_for
 from flask.sansio.app import App
+from flask_babel import lazy_gettext as _l
 
 from portal.citizen.presenters import STATUS_LABELS
 from portal.citizen.presenters import feature_url
 from portal.citizen.presenters import localised
+from portal.i18n import current_locale
 from portal.i18n import lazy_text
 from portal.i18n import long_date
 from portal.i18n import money
 from portal.services.overview import ClaimCard
+
+#: The card's fixed words, translated once per request (not once per card).
+CARD_LABELS = {
+    "amount_of_bill": _l("Amount of the bill"),
+    "closed_on": _l("Closed on"),
+    "to_pay_now": _l("To pay now"),
+    "due_date": _l("Due date"),
+    "payment_reference": _l("Payment reference"),
+    "pay": _l("Pay"),
+    "view_details": _l("View details"),
+    "direct_debit": _l("Paid automatically from your account (direct debit)."),
+}
+
+
+def card_labels() -> Mapping[str, str]:
+    """CARD_LABELS in the request's language, made once per request and language."""
+    locale = current_locale()
+    cached: tuple[str, Mapping[str, str]] | None = g.get("_saldo_card_labels")
+    if cached is None or cached[0] != locale:
+        cached = (locale, {key: lazy_text(text) for key, text in CARD_LABELS.items()})
+        g._saldo_card_labels = cached
+    return cached[1]
 
 
 @dataclass(frozen=True)
@@ -57,3 +83,4 @@ def card_text(card: ClaimCard) -> CardText:
 
 def register_card_text(app: App) -> None:
     app.jinja_env.globals["card_text"] = card_text
+    app.jinja_env.globals["card_labels"] = card_labels
