@@ -170,6 +170,8 @@ def _template_underscore(context: Context, string: str, /, **variables: Any) -> 
     translated: str = _request_translations().ugettext(string)  # type: ignore[attr-defined]
     if context.eval_ctx.autoescape:
         translated = Markup(translated)  # noqa: S704 - our own catalogue, as jinja2.ext.i18n does
+    if not variables and "%" not in translated:
+        return translated  # what `% {}` would give, without formatting it
     return translated % variables
 
 
