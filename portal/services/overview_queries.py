@@ -210,19 +210,14 @@ class ClaimFactsOfDebtor:
 def claim_rows(
     session: Session, debtor_id: int, claim_scope: frozenset[int] | None
 ) -> Sequence[Row[Any]]:
-    # Core rows through the session's connection: no ORM entities to build (same transaction)
-    rows = session.connection().execute(CLAIMS, {"debtor_id": debtor_id}).all()
+    rows = session.execute(CLAIMS, {"debtor_id": debtor_id}).all()
     if claim_scope is None:
         return rows
     return [row for row in rows if row.id in claim_scope]
 
 
 def one_claim_row(session: Session, debtor_id: int, claim_id: int) -> Row[Any] | None:
-    return (
-        session.connection()
-        .execute(ONE_CLAIM, {"debtor_id": debtor_id, "claim_id": claim_id})
-        .first()
-    )
+    return session.execute(ONE_CLAIM, {"debtor_id": debtor_id, "claim_id": claim_id}).first()
 
 
 def claim_facts(
@@ -237,7 +232,7 @@ def claim_facts(
         "now": now if now is not None else datetime.now(UTC),
         "currency": currency,
     }
-    for kind, claim_id, text, day, amount in session.connection().execute(FACTS, params):
+    for kind, claim_id, text, day, amount in session.execute(FACTS, params):
         if kind == "hold":
             facts.hold_reasons.setdefault(claim_id, set()).add(text)
         elif kind == "pending":
