@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func
 from sqlalchemy import select
 
@@ -62,3 +63,27 @@ def test_tiny_city_on_sqlite_has_ledger_sums_equal_to_cached_balances_and_is_reu
     again = build_dataset(url, "tiny", log=lambda message: None)
     assert again.reused
     assert (again.claims, again.ledger_entries) == (info.claims, info.ledger_entries)
+
+
+def test_the_benchmark_floors_are_an_empty_response_and_an_empty_logged_in_page(
+    tmp_path: Path,
+) -> None:
+    """bench/app.py's floors: /bench/bare does no work; /bench/layout is the site's layout for
+    a logged-in citizen (and, like every citizen page, sends anyone else to log in)."""
+    from bench.app import create_bench_app
+    from bench.dataset import bench_env
+    from tests.support.login import login_citizen
+
+    url = f"sqlite:///{tmp_path / 'city.sqlite'}"
+    info = build_dataset(url, "tiny", log=lambda message: None)
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in bench_env(url).items():
+            patch.setenv(name, value)
+        app = create_bench_app()
+    client = app.test_client()
+    assert client.get("/bench/bare").get_data(as_text=True).count("<h1>") == 1
+    assert client.get("/bench/layout").status_code == 302
+    login_citizen(client, info.big_debtor_id)
+    page = client.get("/bench/layout").get_data(as_text=True)
+    assert page.count("<h1>") == 1
+    assert 'class="site-header__logout"' in page
