@@ -57,11 +57,15 @@ def _today(rules: RulePack) -> date:
 
 @bp.get("/")
 def home() -> Response:
-    """The start page: the overview for a citizen, the login page for anyone else."""
+    """The start page: the overview for a citizen, the staff home for staff, the list of
+    people for a representative who has not chosen one, the login page for anyone else."""
     if getattr(current_user, "is_citizen", False):
         return redirect(url_for("citizen.overview"))
     if getattr(current_user, "is_staff", False):
         return redirect(url_for("staff.home"))
+    if getattr(current_user, "is_representative", False):
+        # logged in to act for others, no person chosen yet: back to the list of people
+        return redirect(url_for("auth.representing"))
     return redirect(url_for("auth.login"))
 
 

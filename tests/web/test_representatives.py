@@ -322,3 +322,12 @@ def test_staff_can_attach_a_scan_of_the_evidence_and_a_wrong_file_is_refused(
     representation = db_session.scalar(select(Representation))
     assert representation is not None
     assert representation.evidence_content_type == "application/pdf"
+
+
+def test_the_start_page_takes_a_representative_who_has_not_chosen_back_to_their_list(
+    client: FlaskClient,
+) -> None:
+    login_representative(client)
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/representing"
