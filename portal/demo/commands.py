@@ -130,6 +130,9 @@ def _print_summary(summary: SeedSummary, seconds: float) -> None:
     echo("")
     echo(f"Demo citizens: open {DEMO_URL}/login/demo and pick a situation")
     echo("  (" + ", ".join(situation for situation, _ in summary.personas) + ")")
+    if summary.representative is not None:
+        name, people = summary.representative
+        echo(f"  or the representative {name}, who acts for {people} of them (issue 9)")
     echo("")
     letter = summary.letter_code
     echo(f"Letter login: open {DEMO_URL}/login/code and enter")

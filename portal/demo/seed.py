@@ -107,6 +107,8 @@ class SeedSummary:
     personas: tuple[tuple[str, int], ...]
     staff: tuple[StaffCredential, ...]
     letter_code: LetterCode
+    #: the demo representative's name and how many people they act for (issue 9)
+    representative: tuple[str, int] | None = None
 
 
 def demo_password(username: str) -> str:
@@ -142,7 +144,7 @@ def seed_demo(
     seeder.create_bulk(max(0, bulk - 1), progress, start=len(personas))
     staff = tuple(seeder.create_staff())
     letter = seeder.issue_letter_code(personas["six_arrears"], now or datetime.now(UTC))
-    seed_representatives(session, config, rules, personas, seed=seed, today=today)  # issue 9
+    mandates = seed_representatives(session, config, rules, personas, seed=seed, today=today)
     seed_social_status(session, rules.code, personas, today=today)  # issue 8: proactive offer
     if bulk:
         seed_handover(session, config, rules, seed=seed, today=today)  # issue 8: hand-over list
@@ -158,6 +160,7 @@ def seed_demo(
         personas=tuple((situation, debtor.id) for situation, debtor in personas.items()),
         staff=staff,
         letter_code=letter,
+        representative=(mandates[0].representative_name, len(mandates)) if mandates else None,
     )
 
 

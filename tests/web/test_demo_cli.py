@@ -76,6 +76,7 @@ def test_seed_demo_prints_the_staff_accounts_and_a_letter_code(
     assert "http://127.0.0.1:5000/login/demo" in result.output
     assert re.search(r"login code: +[0-9A-Z]{5}-[0-9A-Z]{5}", result.output)
     assert re.search(r"payment reference: +[0-9 ]{16,}", result.output)
+    assert re.search(r"or the representative [^,]+, who acts for 2 of them", result.output)
     assert _debtor_count(db_session) == 20
 
 
