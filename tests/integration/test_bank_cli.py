@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from sqlalchemy.orm import Session
 
+from portal.domain.camt import CamtError
 from portal.models import BankStatement
 from portal.models import Payment
+from portal.payments import camt_parser
+from portal.payments import cli
 from portal.payments.camt_parser import parse_camt
 from tests.support.bank import FIXTURES
 from tests.support.bank import camt_fixture
+from tests.support.bank import large_statement
 from tests.support.bank import run_import
 from tests.support.factories import make_claim
 from tests.support.factories import make_debtor
@@ -64,3 +69,35 @@ def test_demo_statement_pays_open_claims_and_adds_an_unmatched_credit_and_a_payo
     for claim in claims:
         db_session.refresh(claim)
     assert [c.balance for c in claims] == [0, 0, 0]
+
+
+def test_import_statement_reads_a_file_over_the_upload_limit_as_a_stream(
+    app: Flask, db_session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    claims = [
+        make_claim(db_session, make_debtor(db_session, f"Drop {i}"), 50_000) for i in range(2)
+    ]
+    data = large_statement([c.reference or "" for c in claims], 40)
+    monkeypatch.setattr(camt_parser, "MAX_FILE_BYTES", len(data) // 4)  # the upload's cap
+    with pytest.raises(CamtError):
+        parse_camt(data)
+    path = tmp_path / "daily.xml"
+    path.write_bytes(data)
+
+    result = app.test_cli_runner().invoke(args=["import-statement", str(path)])
+
+    assert result.exit_code == 0, result.output
+    assert "entries read: 40" in result.output
+    assert "booked: 32" in result.output
+    assert count(db_session, Payment) == 32
+
+
+def test_import_statement_refuses_a_file_over_its_own_limit(
+    app: Flask, db_session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cli, "MAX_STREAM_BYTES", 100)
+    path = FIXTURES / "unmatched_credit.053.v02.xml"
+    result = app.test_cli_runner().invoke(args=["import-statement", str(path)])
+    assert result.exit_code == 1
+    assert "larger than" in result.output
+    assert count(db_session, BankStatement) == 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import tracemalloc
 from datetime import date
 from pathlib import Path
 
@@ -9,6 +11,7 @@ import pytest
 
 from portal.domain.camt import CamtEntry
 from portal.domain.camt import CamtError
+from portal.domain.camt import CamtStatement
 from portal.domain.camt import CamtTransaction
 from portal.domain.camt import candidate_references
 from portal.domain.camt import entry_key
@@ -17,7 +20,9 @@ from portal.domain.camt import parse_amount
 from portal.domain.references import ReferenceScheme
 from portal.domain.references import make_reference
 from portal.payments import camt_parser
+from portal.payments.camt_parser import iter_camt
 from portal.payments.camt_parser import parse_camt
+from tests.support.bank import large_statement
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "camt"
 NL = ReferenceScheme.NL_BETALINGSKENMERK
@@ -219,3 +224,57 @@ def test_a_fik_payment_id_is_found_in_a_danish_code_line() -> None:
     assert found == [fik]
     plain, _ = candidate_references([fik], "", schemes)
     assert plain == [fik]
+
+
+# -- streaming (the CLI reads a bank's whole daily file) --------------------------------------
+
+
+def test_a_stream_yields_the_statement_header_then_each_entry_as_parse_camt_reads_them() -> None:
+    data = large_statement([REF1, REF2], 30)
+    [statement] = parse_camt(data).statements
+
+    header, *entries = list(iter_camt(io.BytesIO(data), max_bytes=len(data)))
+
+    assert isinstance(header, CamtStatement)
+    assert header.entries == ()
+    assert (header.statement_id, header.account_iban) == (
+        statement.statement_id,
+        "NL91ABNA0417164300",
+    )
+    assert tuple(entries) == statement.entries
+
+
+def test_a_stream_longer_than_its_limit_is_refused_as_too_large() -> None:
+    data = large_statement([REF1], 50)
+    with pytest.raises(CamtError) as caught:
+        list(iter_camt(io.BytesIO(data), max_bytes=len(data) // 2))
+    assert caught.value.reason == "too_large"
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("billion_laughs.xml", "forbidden_xml"),
+        ("external_entity.xml", "forbidden_xml"),
+        ("truncated.053.v02.xml", "not_xml"),
+    ],
+)
+def test_a_stream_refuses_hostile_or_broken_files_like_the_whole_file_parser(
+    name: str, reason: str
+) -> None:
+    with (FIXTURES / name).open("rb") as source, pytest.raises(CamtError) as caught:
+        list(iter_camt(source, max_bytes=10_000_000))
+    assert caught.value.reason == reason
+
+
+def test_memory_while_streaming_stays_bounded_by_an_entry_not_by_the_file() -> None:
+    data = large_statement([REF1, REF2], 2_000)  # ~1.8 MB; its whole tree would be ~20 MB
+    source = io.BytesIO(data)
+    tracemalloc.start()
+    try:
+        read = sum(1 for _item in iter_camt(source, max_bytes=len(data)))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert read == 2_001
+    assert peak < 1_000_000
