@@ -143,7 +143,8 @@ def _hmac(payload: str, timestamp: int, secret: str = WEBHOOK_SECRET) -> str:
 
 
 def _altered(signature: str) -> str:
-    """Change the last hex digit; always a different signature (a fixed "00" was the real one 1 time in 256)."""
+    """Change the last hex digit: always a different signature (a fixed "00" ending was the
+    real signature 1 time in 256)."""
     return signature[:-1] + ("1" if signature[-1] == "0" else "0")
 
 
