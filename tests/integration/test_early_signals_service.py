@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from portal.models import Signal
 from portal.services import contact_log
 from portal.services.early_signals import CHECKED
+from portal.services.early_signals import OVERDUE
 from portal.services.early_signals import raise_early_signals
 from portal.services.holds import PLAN
 from portal.services.holds import place_hold
@@ -54,8 +55,9 @@ def test_signals_are_raised_once_and_a_second_run_raises_nothing(
     first = raise_early_signals(db_session, rules, as_of=AS_OF, now=NOW)
     second = raise_early_signals(db_session, rules, as_of=AS_OF, now=NOW)
 
-    assert first == {CHECKED: 2, SEVERAL_ARREARS: 1, LARGE_DEBT_NO_CONTACT: 1}
-    assert second == {CHECKED: 2, SEVERAL_ARREARS: 0, LARGE_DEBT_NO_CONTACT: 0}
+    assert first == {OVERDUE: 2, CHECKED: 2, SEVERAL_ARREARS: 1, LARGE_DEBT_NO_CONTACT: 1}
+    # Both have the signal of every reason they qualify for: the rule is not asked again.
+    assert second == {OVERDUE: 2, CHECKED: 0, SEVERAL_ARREARS: 0, LARGE_DEBT_NO_CONTACT: 0}
     assert _open(db_session) == sorted(
         [(several.id, SEVERAL_ARREARS), (large.id, LARGE_DEBT_NO_CONTACT)]
     )
