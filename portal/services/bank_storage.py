@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 
 _KEY_CHUNK = 500
 #: entries per INSERT while storing
-_CHUNK = 500
+_CHUNK = 2000
 
 
 @dataclass

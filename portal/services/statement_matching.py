@@ -51,7 +51,7 @@ from portal.services.direct_debit_returns import is_ours
 from portal.services.work import UNMATCHED_PAYMENT
 
 #: received entries processed (and committed by the caller) together
-CHUNK = 500
+CHUNK = 2000
 
 
 @dataclass(frozen=True)
