@@ -50,8 +50,9 @@ def machine() -> list[str]:
         f"- {platform.platform()}, Python {platform.python_version()}",
         f"- {pg or 'PostgreSQL 15'} (fsync off, synchronous_commit off, shared_buffers 512MB); "
         f"SQLite {sqlite3.sqlite_version}",
-        "- The machine is shared (2 cores, other work running at the same time): absolute "
-        "figures are noisy; the ratios are measured back to back in the same run.",
+        "- Absolute figures depend on what else runs on the machine; the ratios are measured "
+        "back to back in the same run. The load average when a benchmark started is given "
+        "with it where it was recorded.",
     ]
 
 
@@ -77,6 +78,10 @@ def section(r: dict[str, Any]) -> tuple[list[str], list[tuple[str, str, str, str
         f"{d.get('build_seconds')} s{', reused in this run' if d.get('reused') else ''}).",
         "",
     ]
+    loads = r.get("load_average")
+    if loads:
+        shown = ", ".join(f"{name} {value:.2f}" for name, value in loads.items())
+        lines += [f"Load average (1 min) when each benchmark started: {shown}.", ""]
     o = r.get("overview")
     if o:
         bare, page, layout = o["bare"], o["overview"], o.get("layout")
@@ -203,14 +208,14 @@ def section(r: dict[str, Any]) -> tuple[list[str], list[tuple[str, str, str, str
             f"{s['bytes'] / 1e6:.1f} MB; written in "
             f"{s['write_seconds']:.1f} s. Parse alone (median of 3): {s['parse_seconds']:.2f} s; "
             f"import (parse, store, match, book, commit per chunk): {s['import_seconds']:.1f} s "
-            f"→ {s['ratio']:.1f}× (target ≤ 5×): {met(ok)}. Outcome: {summary}.",
+            f"→ {s['ratio']:.2f}× (target ≤ 5×): {met(ok)}. Outcome: {summary}.",
             "",
         ]
         rows.append(
             (
                 "statement import",
                 f"{s['import_seconds']:.1f} s ({s['transactions']:,} tx)",
-                f"parse {s['parse_seconds']:.2f} s → {s['ratio']:.1f}×",
+                f"parse {s['parse_seconds']:.2f} s → {s['ratio']:.2f}×",
                 "≤ 5×",
                 met(ok),
             )

@@ -721,12 +721,17 @@ def main() -> None:
     def save() -> None:
         args.out.write_text(json.dumps(results, indent=2, default=str))
 
+    def started(name: str) -> None:
+        # what else the machine was doing: absolute figures depend on it
+        results.setdefault("load_average", {})[name] = round(os.getloadavg()[0], 2)
+
     log(f"{args.label}: dataset ({args.scale})")
     info: DatasetInfo
     info, seconds = timed(lambda: build_dataset(args.url, args.scale, log=log))
     results["dataset"] = {**vars(info), "seconds_this_run": seconds}
     save()
     if "pdf" in wanted:
+        started("pdf")
         log(f"{args.label}: debt overview PDF of the 50-claim debtor")
         results["pdf"] = bench_pdf(args.url, info.big_debtor_id)
         save()
@@ -734,18 +739,22 @@ def main() -> None:
         with gunicorn(args.url, args.workdir) as (base, command):
             results["gunicorn_command"] = " ".join(command).replace(str(ROOT) + "/", "")
             if "overview" in wanted:
+                started("overview")
                 log(f"{args.label}: overview page vs bare page (wrk)")
                 results["overview"] = bench_overview(args.url, base, args.workdir, plan)
                 save()
             if "webhooks" in wanted:
+                started("webhooks")
                 log(f"{args.label}: webhook booking, 8 senders")
                 results["webhooks"] = bench_webhooks(args.url, base, plan["events"])
                 save()
     if "batch" in wanted:
+        started("batch")
         log(f"{args.label}: daily batch vs aggregate scan")
         results["batch"] = bench_batch(args.url, args.workdir)
         save()
     if "statement" in wanted:
+        started("statement")
         log(f"{args.label}: statement import vs parse ({plan['statement']} transactions)")
         results["statement"] = bench_statement(args.url, plan["statement"], args.workdir)
         save()
