@@ -28,3 +28,5 @@ class BatchStep:
     run: StepFunction
     #: money steps (fees, interest) are timed as "the money batch"; letters and lists are not
     money: bool = False
+    #: the tables the step adds many rows to: analysed after a run that wrote a lot (runner.py)
+    writes: tuple[str, ...] = ()

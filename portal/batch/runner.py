@@ -10,11 +10,13 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
 
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from portal.batch.base import BatchStep
@@ -91,11 +93,32 @@ def run_batch(
     return BatchReport(as_of=as_of, steps=tuple(reports), seconds=time.perf_counter() - started)
 
 
+#: a step that did this many things (reminders, fees, signals...) refreshes its tables' statistics
+ANALYZE_AFTER = 10_000
+
+
+def _refresh_statistics(session: Session, step: BatchStep, counts: Mapping[str, int]) -> None:
+    """ANALYZE the tables a step has just filled, on PostgreSQL, after a run that did a lot.
+
+    The planner costs a query with the table sizes of the last ANALYZE. After a run that wrote
+    thousands of rows (the first run on a new installation, a catch-up after an outage)
+    autovacuum may not have caught up before the next batch: seen on the benchmark city, the
+    next day's reminder history (686 claims among 175,000 new reminder records) was read with
+    a sequential scan in 0.55 s instead of an index lookup in milliseconds."""
+    if not step.writes or sum(counts.values()) < ANALYZE_AFTER:
+        return
+    if session.get_bind().dialect.name != "postgresql":
+        return  # SQLite plans without gathered statistics unless asked; nothing to refresh
+    session.execute(text(f"ANALYZE {', '.join(step.writes)}"))
+    session.commit()
+
+
 def _run_step(session: Session, rules: RulePack, step: BatchStep, as_of: date) -> StepReport:
     started = time.perf_counter()
     try:
         counts = {key: int(value) for key, value in step.run(session, rules, as_of=as_of).items()}
         session.commit()
+        _refresh_statistics(session, step, counts)
     except Exception as error:  # one failing step must not stop the others
         session.rollback()
         log.exception("batch step %s failed for %s", step.name, as_of.isoformat())

@@ -13,6 +13,7 @@ import psycopg
 import pytest
 from flask import Flask
 from flask_migrate import upgrade
+from sqlalchemy import event
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -227,3 +228,37 @@ def test_two_batches_at_once_book_each_fee_once(database_url: str) -> None:
         assert records == rounds * len(ids)
         db.session.remove()
         db.engine.dispose()
+
+
+def test_a_step_that_wrote_a_lot_refreshes_its_tables_statistics_on_postgresql(
+    db_session: Session,
+) -> None:
+    """After thousands of new rows the planner must not keep costing the tables as they were
+    (a sequential scan where an index lookup belongs); small runs leave it to autovacuum."""
+    executed: list[str] = []
+    engine = db_session.get_bind()
+
+    def remember(conn: object, cursor: object, statement: str, *args: object) -> None:
+        executed.append(statement)
+
+    def step_doing(count: int) -> BatchStep:
+        return BatchStep(
+            f"did_{count}",
+            lambda session, rules, *, as_of: {"done": count},
+            writes=("signal", "reminder_record"),
+        )
+
+    event.listen(engine, "before_cursor_execute", remember)
+    try:
+        run_batch(db_session, nl_rules(), as_of=DUE, steps=[step_doing(9_999)])
+        small = [s for s in executed if s.startswith("ANALYZE")]
+        run_batch(db_session, nl_rules(), as_of=DUE, steps=[step_doing(10_000)])
+        large = [s for s in executed if s.startswith("ANALYZE")]
+    finally:
+        event.remove(engine, "before_cursor_execute", remember)
+
+    assert small == []
+    if engine.dialect.name == "postgresql":
+        assert large == ["ANALYZE signal, reminder_record"]
+    else:
+        assert large == []  # SQLite keeps no statistics unless asked
