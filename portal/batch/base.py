@@ -30,3 +30,5 @@ class BatchStep:
     money: bool = False
     #: the tables the step adds many rows to: analysed after a run that wrote a lot (runner.py)
     writes: tuple[str, ...] = ()
+    #: the counts (of the step's report) that are rows written to those tables
+    written_by: tuple[str, ...] = ()
