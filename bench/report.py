@@ -168,7 +168,10 @@ def section(r: dict[str, Any]) -> tuple[list[str], list[tuple[str, str, str, str
             "| run | batch time | ratio to scan | peak RSS | steps |",
             "|---|---|---|---|---|",
         ]
-        for key, name in (("first", "first run on the new city (catch-up)"), ("daily", "next day (steady state)")):
+        for key, name in (
+            ("first", "first run on the new city (catch-up)"),
+            ("daily", "next day (steady state)"),
+        ):
             run = b[key]
             ratio = b[f"{key}_ratio"]
             steps = "<br>".join(run["steps"])
