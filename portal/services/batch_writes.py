@@ -24,8 +24,6 @@ from sqlalchemy import Table
 from sqlalchemy import any_
 from sqlalchemy import bindparam
 from sqlalchemy import func
-from sqlalchemy import insert
-from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -37,6 +35,7 @@ from portal.models import Claim
 from portal.models import LedgerEntry
 from portal.models import SuppressedCharge
 from portal.models.base import utcnow
+from portal.services.bulk_sql import insert_rows
 
 
 def is_postgresql(session: Session) -> bool:
@@ -67,22 +66,11 @@ COMPONENTS = ("fee", "interest")
 
 
 def bulk_insert(session: Session, table: Table, rows: Sequence[Mapping[str, object]]) -> None:
-    """INSERT `rows` (dicts with the same keys). PostgreSQL: one `INSERT ... SELECT FROM
-    unnest(arrays)` statement, one array parameter per column; an executemany sent one
-    statement per row through the pipeline, and that per-row protocol work was most of the
-    batch's time per reminder. SQLite: executemany (in process, no round trips)."""
-    if not rows:
-        return
-    if not is_postgresql(session):
-        session.execute(insert(table), [dict(row) for row in rows])
-        return
-    names = list(rows[0])
-    arrays = [
-        bindparam(f"a_{name}", [row[name] for row in rows], type_=ARRAY(table.c[name].type))
-        for name in names
-    ]
-    source = func.unnest(*arrays).table_valued(*names).render_derived(name="new_rows")
-    session.execute(insert(table).from_select(names, select(*(source.c[n] for n in names))))
+    """INSERT `rows` (dicts with the same keys) in one statement: `bulk_sql.insert_rows`, the
+    statement import's writer (PostgreSQL: `INSERT ... SELECT FROM unnest(arrays)`, one array
+    per column, since an executemany sent one statement per row and that per-row protocol work
+    was most of the batch's time per reminder; SQLite: executemany, in process)."""
+    insert_rows(session, table, [dict(row) for row in rows])
 
 
 def _update_claims(session: Session, changes: Sequence[tuple[int, int, int, int | None]]) -> None:
