@@ -50,10 +50,8 @@ from bench.dataset import DatasetInfo
 from bench.dataset import bench_config
 from bench.dataset import bench_env
 from bench.dataset import build_dataset
+from bench.statements import credits_statement
 from portal import create_app
-from portal.domain.camt import CamtEntry
-from portal.domain.camt import CamtStatement
-from portal.domain.camt import CamtTransaction
 from portal.extensions import db
 from portal.models import CheckoutAttempt
 from portal.models import Claim
@@ -61,7 +59,6 @@ from portal.models import LedgerEntry
 from portal.models import Payment
 from portal.payments.camt_parser import MAX_STREAM_BYTES
 from portal.payments.camt_parser import iter_camt
-from portal.payments.camt_writer import write_camt
 from portal.services.audit import Actor
 from portal.services.bank_statements import import_statement
 from portal.services.overview_documents import create_overview_document
@@ -376,42 +373,11 @@ def _bench_batch(url: str, workdir: Path) -> dict[str, Any]:
 
 
 def statement_bytes(references: list[str], count: int, iban: str, statement_id: str) -> bytes:
-    """A camt.053 of `count` credits of 1.00, cycling over real claim references (every fifth
-    without a reference, so the manual queue gets work too), made by the app's camt writer."""
+    """Yesterday's credits on real claim references (bench/statements.py)."""
     day = today_here() - timedelta(days=1)
-    entries = tuple(
-        CamtEntry(
-            index=i,
-            amount=100,
-            currency="EUR",
-            credit=True,
-            reversal=False,
-            status="BOOK",
-            booking_date=day,
-            value_date=day,
-            acct_svcr_ref=f"{statement_id}-{i:08d}",
-            transactions=(
-                CamtTransaction(
-                    index=0,
-                    amount=100,
-                    currency="EUR",
-                    end_to_end_id=f"E2E-{statement_id}-{i}",
-                    structured_refs=() if i % 5 == 4 else (references[i % len(references)],),
-                    unstructured="bench",
-                ),
-            ),
-        )
-        for i in range(count)
+    return credits_statement(
+        references, count, iban=iban, statement_id=statement_id, day=day, text="bench"
     )
-    statement = CamtStatement(
-        message_type="camt.053",
-        version="001.02",
-        statement_id=statement_id,
-        sequence_number=1,
-        account_iban=iban,
-        entries=entries,
-    )
-    return write_camt(statement, message_id=f"MSG-{statement_id}", created="2026-11-20T18:00:00")
 
 
 def bench_statement(url: str, count: int, workdir: Path) -> dict[str, Any]:

@@ -11,13 +11,10 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy.orm import Session
 
-from portal.domain.camt import CamtEntry
-from portal.domain.camt import CamtStatement
-from portal.domain.camt import CamtTransaction
+from bench.statements import credits_statement
 from portal.domain.references import ReferenceScheme
 from portal.domain.references import display
 from portal.models import Claim
-from portal.payments.camt_writer import write_camt
 from portal.services.audit import Actor
 from portal.services.bank_statements import ImportSummary
 from portal.services.bank_statements import import_statement
@@ -54,37 +51,11 @@ def run_import(session: Session, data: bytes, *, actor: Actor | None = None) -> 
 def large_statement(references: list[str], count: int, *, statement_id: str = "BULK-1") -> bytes:
     """A camt.053 with `count` single-transaction credits of 1.00 cycling over `references`
     (every fifth one has no reference, so the queue gets work too)."""
-    day = date(2026, 11, 20)
-    entries = tuple(
-        CamtEntry(
-            index=i,
-            amount=100,
-            currency="EUR",
-            credit=True,
-            reversal=False,
-            status="BOOK",
-            booking_date=day,
-            value_date=day,
-            acct_svcr_ref=f"{statement_id}-{i:08d}",
-            transactions=(
-                CamtTransaction(
-                    index=0,
-                    amount=100,
-                    currency="EUR",
-                    end_to_end_id=f"E2E-{i}",
-                    structured_refs=() if i % 5 == 4 else (references[i % len(references)],),
-                    unstructured="bulk test",
-                ),
-            ),
-        )
-        for i in range(count)
-    )
-    statement = CamtStatement(
-        message_type="camt.053",
-        version="001.02",
+    return credits_statement(
+        references,
+        count,
+        iban=IBAN,
         statement_id=statement_id,
-        sequence_number=1,
-        account_iban=IBAN,
-        entries=entries,
+        day=date(2026, 11, 20),
+        text="bulk test",
     )
-    return write_camt(statement, message_id=f"MSG-{statement_id}", created="2026-11-20T18:00:00")
